@@ -1,0 +1,1 @@
+"""Built-in modality plugins, registered through entry points like outside ones."""
