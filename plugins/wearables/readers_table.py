@@ -117,30 +117,53 @@ def _where(row: int, line_offset: int) -> str:
     return f"line {row + line_offset}" if line_offset else f"row {row}"
 
 
+def _numeric_seconds(
+    frame: pd.DataFrame, column: str, options: Mapping[str, Any], path: str, line_offset: int
+) -> np.ndarray:
+    unit = str(options.get("time_unit", "s"))
+    if unit not in TIME_UNITS:
+        raise ValueError(
+            f"{path}: option time_unit={unit!r} is unknown; use one of {sorted(TIME_UNITS)}"
+        )
+    return numeric_values(frame, column, path, line_offset) * TIME_UNITS[unit]
+
+
+def _parse_datetimes(
+    series: pd.Series, column: str, options: Mapping[str, Any], path: str, line_offset: int
+) -> pd.Series:
+    time_format = options.get("time_format", "ISO8601")
+    stamps = pd.to_datetime(series, errors="coerce", format=time_format)
+    if stamps.notna().sum() != series.notna().sum():
+        row = _first_bad(series, stamps)
+        raise ValueError(
+            f"{path}: time column {column!r} holds {series.iloc[row]!r} at "
+            f"{_where(row, line_offset)}, neither seconds nor a date-time; fix the value "
+            f"or set options: {{time_format: ...}} (a strftime pattern; now {time_format!r})"
+        )
+    return stamps
+
+
 def time_seconds(
     frame: pd.DataFrame, column: str, options: Mapping[str, Any], path: str, line_offset: int
 ) -> tuple[np.ndarray, dict[str, str]]:
     """Timestamps in seconds (datetimes become seconds since the first sample)."""
     series = frame[column]
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        unit = str(options.get("time_unit", "s"))
-        if unit not in TIME_UNITS:
-            raise ValueError(
-                f"{path}: option time_unit={unit!r} is unknown; use one of {sorted(TIME_UNITS)}"
-            )
-        seconds, attrs = series.to_numpy(dtype=np.float64) * TIME_UNITS[unit], {}
+    attrs: dict[str, str] = {}
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = series
+    elif pd.to_numeric(series, errors="coerce").notna().sum() * 2 > series.notna().sum():
+        stamps = None  # mostly numbers: seconds (or time_unit)
     else:
-        stamps = pd.to_datetime(series, errors="coerce", format=options.get("time_format"))
-        if stamps.notna().sum() != series.notna().sum():
-            row = _first_bad(series, stamps)
-            raise ValueError(
-                f"{path}: time column {column!r} holds {series.iloc[row]!r} at "
-                f"{_where(row, line_offset)}, neither seconds nor a date-time; fix the value "
-                "or set options: {time_format: ...}"
-            )
+        stamps = _parse_datetimes(series, column, options, path, line_offset)
+    if stamps is None:
+        seconds = _numeric_seconds(frame, column, options, path, line_offset)
+    else:
         start = stamps.iloc[0]
-        seconds = ((stamps - start) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64)
-        attrs = {"start_time": start.isoformat()}
+        seconds = ((stamps - start) / pd.Timedelta(seconds=1)).to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+        if not pd.isna(start):
+            attrs["start_time"] = start.isoformat()
     if np.isnan(seconds).any():
         row = int(np.flatnonzero(np.isnan(seconds))[0])
         raise ValueError(
@@ -158,8 +181,8 @@ def check_monotonic(seconds: np.ndarray, column: str, path: str, line_offset: in
         row = int(np.flatnonzero(steps <= 0)[0]) + 1
         raise ValueError(
             f"{path}: time column {column!r} is not increasing at {_where(row, line_offset)} "
-            f"({seconds[row]!r} after {seconds[row - 1]!r}); sort the rows by time and drop "
-            "duplicated timestamps"
+            f"({seconds[row]:.6g} s after {seconds[row - 1]:.6g} s); sort the rows by time "
+            "and drop duplicated timestamps"
         )
 
 
