@@ -1,0 +1,170 @@
+"""The ``sslsci`` command line: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from sslsci.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
+
+app = typer.Typer(
+    help="Self-supervised foundation models for scientific sensor data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Check the data catalog.", no_args_is_help=True)
+store_app = typer.Typer(help="Maintain the array store.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(store_app, name="store")
+
+err = Console(stderr=True)
+out = Console()
+
+CatalogOpt = Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")]
+WorkdirOpt = Annotated[
+    Path | None, typer.Option("--workdir", help="Store + manifest folder (default: catalog's).")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def _workspace(catalog_path: Path, workdir: Path | None):
+    from sslsci.ingest import Workspace
+
+    catalog = load_catalog(catalog_path)
+    return catalog, Workspace(catalog.resolve_workdir(workdir))
+
+
+@app.command("plugins")
+def plugins_command() -> None:
+    """List installed modality plugins."""
+    from sslsci.registry import available_plugins
+
+    table = Table("name", "version", "dims", "formats", "backbones", "tasks")
+    for name, plugin in sorted(available_plugins().items()):
+        formats = ", ".join(f"{r.name} ({' '.join(r.suffixes)})" for r in plugin.readers)
+        table.add_row(
+            name,
+            plugin.version,
+            " x ".join(plugin.spec.dims),
+            formats,
+            ", ".join(plugin.backbones()),
+            ", ".join(plugin.tasks()),
+        )
+    out.print(table)
+
+
+@catalog_app.command("check")
+def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG)) -> None:
+    """Validate the catalog: schema, plugins, formats and archive locations."""
+    from sslsci.catalog_check import check_catalog
+
+    try:
+        parsed = load_catalog(catalog)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    problems = check_catalog(parsed)
+    for problem in problems:
+        err.print(f"[red]✗[/red] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(code=2)
+    out.print(f"[green]✓[/green] {catalog}: {len(parsed.entries)} entries valid")
+
+
+@app.command("ingest")
+def ingest_command(
+    name: Annotated[str, typer.Argument(help="Catalog entry to ingest.")],
+    catalog: CatalogOpt = Path(DEFAULT_CATALOG),
+    workdir: WorkdirOpt = None,
+    workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
+    verify: Annotated[bool, typer.Option("--verify", help="Re-hash every file.")] = False,
+    report: Annotated[bool, typer.Option("--report", help="Print counts and quarantine.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read, validate and store every new or changed file of a catalog entry."""
+    from sslsci.ingest import ingest_entry
+
+    try:
+        parsed, workspace = _workspace(catalog, workdir)
+        with ProgressBar(f"ingest {name}", enabled=not as_json) as tick:
+            result = ingest_entry(
+                parsed, name, workspace, workers=workers, verify=verify, progress=tick
+            )
+    except (CatalogError, FileNotFoundError, RuntimeError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(result.as_json())
+        return
+    c = result.counts
+    out.print(
+        f"{name}: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
+        f"{c['ok']} stored, {c['quarantined']} quarantined, {c['gone']} gone; "
+        f"{c['stored_items']} items in store ({result.seconds:.2f} s)"
+    )
+    if report:
+        _print_quarantine(result.quarantined)
+
+
+def _print_quarantine(rows: list[tuple[str, str]]) -> None:
+    if not rows:
+        out.print("no quarantined files")
+        return
+    table = Table("quarantined file", "reason", show_lines=True)
+    for uri, reason in rows:
+        table.add_row(uri, reason)
+    out.print(table)
+
+
+@store_app.command("prune")
+def store_prune(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirOpt = None) -> None:
+    """Delete stored data of files that are gone from their archive."""
+    _, workspace = _workspace(catalog, workdir)
+    manifest, store = workspace.manifest(), workspace.store()
+    doomed = {item.store_key for item in manifest.gone_items()} - manifest.live_keys()
+    for key in doomed:
+        store.delete(key)
+    sources = manifest.drop_gone()
+    out.print(f"pruned {len(doomed)} stored items of {sources} gone files")
+
+
+class ProgressBar:
+    """A rich progress bar fed by ``tick(done, total)``; silent when disabled."""
+
+    def __init__(self, label: str, enabled: bool = True) -> None:
+        self.label, self.enabled = label, enabled and sys.stderr.isatty()
+        self._bar: Progress | None = None
+        self._task = None
+
+    def __enter__(self):
+        if self.enabled:
+            self._bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=None)
+        return self.tick
+
+    def tick(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,276 @@
+"""The manifest: one row per source file and one per stored item, in SQLite.
+
+Each source is committed in its own transaction (WAL mode), so a crash midway
+leaves every source either fully recorded or not at all. The hash of the ok
+item rows names "the data a model was trained on".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    entry TEXT NOT NULL,
+    uri TEXT NOT NULL,
+    sha256 TEXT,
+    size INTEGER,
+    signature TEXT,
+    plugin TEXT,
+    plugin_version TEXT,
+    options_hash TEXT,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'quarantined', 'gone')),
+    reason TEXT,
+    ingested_at REAL,
+    PRIMARY KEY (entry, uri)
+);
+CREATE TABLE IF NOT EXISTS items (
+    store_key TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    uri TEXT NOT NULL,
+    item TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    dims TEXT NOT NULL,
+    shape TEXT NOT NULL,
+    label TEXT,
+    group_key TEXT,
+    labels TEXT,
+    split TEXT,
+    stats TEXT,
+    attrs TEXT,
+    PRIMARY KEY (entry, uri, item)
+);
+CREATE INDEX IF NOT EXISTS items_key ON items (store_key);
+CREATE INDEX IF NOT EXISTS sources_sha ON sources (sha256);
+"""
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    entry: str
+    uri: str
+    sha256: str | None
+    size: int | None
+    signature: str | None
+    plugin: str | None
+    plugin_version: str | None
+    options_hash: str | None
+    status: str
+    reason: str | None
+    ingested_at: float | None
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    store_key: str
+    entry: str
+    uri: str
+    item: str
+    sha256: str
+    dims: tuple[str, ...]
+    shape: tuple[int, ...]
+    label: str | None
+    group_key: str | None
+    labels: dict[str, str]
+    split: str | None
+    stats: dict[str, Any]
+    attrs: dict[str, Any]
+
+
+class Manifest:
+    """Transactional record of what was ingested, from where, and with what result."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit: all of it lands, or none of it does."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def sources(self, entry: str) -> dict[str, SourceRow]:
+        rows = self._db.execute("SELECT * FROM sources WHERE entry = ?", (entry,)).fetchall()
+        return {row[1]: SourceRow(*row) for row in rows}
+
+    def record_ok(self, source: SourceRow, items: list[ItemRow]) -> None:
+        """Replace a source's items and mark it ok, atomically."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM items WHERE entry = ? AND uri = ?", (source.entry, source.uri))
+            db.executemany(
+                "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [_item_values(item) for item in items],
+            )
+            _upsert_source(db, source)
+
+    def record_quarantined(self, source: SourceRow) -> None:
+        """Mark a source quarantined; rows and data of an earlier good version are kept."""
+        with self.transaction() as db:
+            _upsert_source(db, source)
+
+    def touch_signature(self, entry: str, uri: str, signature: str) -> None:
+        """The file's stat changed but not its content: remember the new stat."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE sources SET signature = ? WHERE entry = ? AND uri = ?",
+                (signature, entry, uri),
+            )
+
+    def mark_gone(self, entry: str, uris: list[str]) -> None:
+        """Sources no longer in the archive; their stored data is kept until prune."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE sources SET status = 'gone', reason = 'file no longer in the archive' "
+                "WHERE entry = ? AND uri = ?",
+                [(entry, uri) for uri in uris],
+            )
+
+    def items(
+        self, entries: list[str] | None = None, split: str | None = None, ok_only: bool = True
+    ) -> list[ItemRow]:
+        """Stored items, optionally of some entries and one split, in a stable order."""
+        query = "SELECT i.* FROM items i JOIN sources s ON s.entry = i.entry AND s.uri = i.uri"
+        clauses, params = [], []
+        if ok_only:
+            clauses.append("s.status = 'ok'")
+        if entries:
+            clauses.append(f"i.entry IN ({','.join('?' * len(entries))})")
+            params.extend(entries)
+        if split is not None:
+            clauses.append("i.split = ?")
+            params.append(split)
+        if clauses:
+            query += " WHERE " + " AND ".join(clauses)
+        query += " ORDER BY i.entry, i.uri, i.item"
+        return [_item_from_row(row) for row in self._db.execute(query, params).fetchall()]
+
+    def gone_items(self) -> list[ItemRow]:
+        """Items whose source is gone: what ``store prune`` may delete."""
+        query = (
+            "SELECT i.* FROM items i JOIN sources s ON s.entry = i.entry AND s.uri = i.uri "
+            "WHERE s.status = 'gone'"
+        )
+        return [_item_from_row(row) for row in self._db.execute(query).fetchall()]
+
+    def drop_gone(self) -> int:
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM items WHERE (entry, uri) IN "
+                "(SELECT entry, uri FROM sources WHERE status = 'gone')"
+            )
+            cursor = db.execute("DELETE FROM sources WHERE status = 'gone'")
+        return cursor.rowcount
+
+    def live_keys(self) -> set[str]:
+        rows = self._db.execute(
+            "SELECT i.store_key FROM items i JOIN sources s ON s.entry = i.entry AND s.uri = i.uri "
+            "WHERE s.status != 'gone'"
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def counts(self, entry: str) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT status, COUNT(*) FROM sources WHERE entry = ? GROUP BY status", (entry,)
+        ).fetchall()
+        counts = {"ok": 0, "quarantined": 0, "gone": 0}
+        counts.update(dict(rows))
+        counts["items"] = self._db.execute(
+            "SELECT COUNT(*) FROM items i JOIN sources s ON s.entry = i.entry AND s.uri = i.uri "
+            "WHERE i.entry = ? AND s.status = 'ok'",
+            (entry,),
+        ).fetchone()[0]
+        return counts
+
+    def quarantined(self, entry: str) -> list[tuple[str, str]]:
+        rows = self._db.execute(
+            "SELECT uri, reason FROM sources WHERE entry = ? AND status = 'quarantined' "
+            "ORDER BY uri",
+            (entry,),
+        ).fetchall()
+        return [(uri, reason or "") for uri, reason in rows]
+
+    def data_hash(self, entries: list[str] | None = None) -> tuple[str, int]:
+        """sha256 over the ok item rows (content hash, item, label, split) and their count."""
+        digest = hashlib.sha256()
+        rows = self.items(entries)
+        for row in rows:
+            digest.update(
+                f"{row.entry}\t{row.sha256}\t{row.item}\t{row.label}\t{row.split}\n".encode()
+            )
+        return digest.hexdigest(), len(rows)
+
+
+def _upsert_source(db: sqlite3.Connection, source: SourceRow) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            source.entry,
+            source.uri,
+            source.sha256,
+            source.size,
+            source.signature,
+            source.plugin,
+            source.plugin_version,
+            source.options_hash,
+            source.status,
+            source.reason,
+            source.ingested_at or time.time(),
+        ),
+    )
+
+
+def _item_values(item: ItemRow) -> tuple[Any, ...]:
+    return (
+        item.store_key,
+        item.entry,
+        item.uri,
+        item.item,
+        item.sha256,
+        json.dumps(list(item.dims)),
+        json.dumps(list(item.shape)),
+        item.label,
+        item.group_key,
+        json.dumps(item.labels),
+        item.split,
+        json.dumps(item.stats),
+        json.dumps(item.attrs, default=str),
+    )
+
+
+def _item_from_row(row: tuple[Any, ...]) -> ItemRow:
+    return ItemRow(
+        store_key=row[0],
+        entry=row[1],
+        uri=row[2],
+        item=row[3],
+        sha256=row[4],
+        dims=tuple(json.loads(row[5])),
+        shape=tuple(json.loads(row[6])),
+        label=row[7],
+        group_key=row[8],
+        labels=json.loads(row[9] or "{}"),
+        split=row[10],
+        stats=json.loads(row[11] or "{}"),
+        attrs=json.loads(row[12] or "{}"),
+    )

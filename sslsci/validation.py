@@ -1,0 +1,60 @@
+"""Checks every array gets whatever its modality, before the plugin's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from sslsci.plugin import ModalitySpec
+
+
+def generic_problems(array: xr.DataArray, spec: ModalitySpec, min_size: int = 2) -> list[str]:
+    """Dims, dtype, size and finiteness problems, each as a sentence."""
+    problems: list[str] = []
+    if set(array.dims) != set(spec.dims):
+        problems.append(f"dims {tuple(array.dims)} do not match the {spec.name} dims {spec.dims}")
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        problems.append(f"dtype {array.dtype} is not a real number type")
+        return problems
+    if array.size == 0:
+        problems.append("the array is empty")
+        return problems
+    for dim in spec.window_dims:
+        if dim in array.dims and array.sizes[dim] < min_size:
+            problems.append(f"dim {dim!r} has {array.sizes[dim]} samples, fewer than {min_size}")
+    if np.issubdtype(array.dtype, np.floating):
+        bad = int(np.count_nonzero(~np.isfinite(np.asarray(array.values))))
+        if bad:
+            problems.append(f"{bad} of {array.size} values are NaN or infinite")
+    return problems
+
+
+def to_spec_order(array: xr.DataArray, spec: ModalitySpec) -> xr.DataArray:
+    """Transpose to the spec's dim order so stored arrays never vary by axis position."""
+    if tuple(array.dims) == tuple(spec.dims) or set(array.dims) != set(spec.dims):
+        return array
+    return array.transpose(*spec.dims)
+
+
+def item_statistics(array: xr.DataArray) -> dict[str, Any]:
+    """Per-channel sum, sum of squares and count: archives combine them into mean/std."""
+    values = np.asarray(array.values, dtype=np.float64)
+    flat = values.reshape(values.shape[0], -1)
+    return {
+        "count": int(flat.shape[1]),
+        "sum": flat.sum(axis=1).tolist(),
+        "sumsq": np.square(flat).sum(axis=1).tolist(),
+    }
+
+
+def combine_statistics(stats: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
+    """Per-channel mean and std over many items (population std, floored)."""
+    count = sum(s["count"] for s in stats)
+    total = np.sum([s["sum"] for s in stats], axis=0)
+    total_sq = np.sum([s["sumsq"] for s in stats], axis=0)
+    mean = total / count
+    var = np.maximum(total_sq / count - mean**2, 0.0)
+    std = np.maximum(np.sqrt(var), 1e-6)
+    return mean.tolist(), std.tolist()
