@@ -168,9 +168,13 @@ class TsReader:
     suffixes = (".ts",)
 
     def sniff(self, path: str, head: bytes) -> bool:
-        """A ``.ts`` suffix and a UEA header key (TypeScript sources share the suffix)."""
+        """A ``.ts`` suffix and a UEA header: TypeScript sources share the suffix. A head cut
+        short inside the leading ``#`` comment block still counts."""
+        if not path.lower().endswith(".ts"):
+            return False
         lowered = head.lower()
-        return path.lower().endswith(".ts") and any(key in lowered for key in HEADER_KEYS)
+        starts_like_uea = lowered.lstrip().startswith((b"#", b"@")) and b"#!" not in lowered[:2]
+        return starts_like_uea or any(key in lowered for key in HEADER_KEYS)
 
     def read(self, path: str, **options: Any) -> Iterator[Record]:
         """Yield one record per recording line; ``item`` is the 0-based recording index."""

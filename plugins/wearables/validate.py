@@ -28,8 +28,17 @@ class Limits:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Limits:
         """Limits with any option of a field's name applied; other options are ignored."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: float(v) for k, v in options.items() if k in known})
+        values = {}
+        for name in (f.name for f in fields(cls)):
+            if name in options:
+                try:
+                    values[name] = float(options[name])
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"option {name}={options[name]!r} must be a number; fix it in the "
+                        "catalog entry's options"
+                    ) from None
+        return cls(**values)
 
 
 def longest_run(mask: np.ndarray) -> tuple[int, int]:

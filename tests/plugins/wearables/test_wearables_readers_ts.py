@@ -105,6 +105,9 @@ def test_sniff_accepts_uea_files_and_rejects_typescript(tmp_path: Path) -> None:
     assert reader.sniff("BasicMotions_TRAIN.ts", head)
     assert not reader.sniff("app.ts", b"export const x: number = 1;\n")
     assert not reader.sniff("BasicMotions.csv", head)
+    racket = real_file("RacketSports_TRAIN.ts").read_bytes()
+    assert reader.sniff("RacketSports_TRAIN.ts", racket[:256])  # still in the comment block
+    assert not reader.sniff("cli.ts", b"#!/usr/bin/env node\nconsole.log(1)\n")
 
 
 def test_generated_file_round_trips(generated_ts: Generated) -> None:
