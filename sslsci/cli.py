@@ -166,5 +166,29 @@ class ProgressBar:
             self._bar.stop()
 
 
+def _register_learning_commands() -> None:
+    from sslsci import cli_train
+
+    app.command("pretrain")(cli_train.pretrain_command)
+    app.command("export")(cli_train.export_command)
+    app.command("evaluate")(cli_train.evaluate_command)
+    app.command("run")(cli_train.run_command)
+    app.command("demo")(cli_train.demo_command)
+
+
+def _register_weights_commands() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("sslsci.weights.cli") is None:
+        return
+    from sslsci.weights.cli import app as weights_app
+
+    app.add_typer(weights_app, name="weights")
+
+
+_register_learning_commands()
+_register_weights_commands()
+
+
 def main() -> None:
     app()

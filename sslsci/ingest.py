@@ -116,15 +116,19 @@ def process_source(job: SourceJob) -> SourceResult:
     try:
         with local_copy(info) as path:
             reader = pick_reader(plugin, path, job.format)
-            items = [
-                _store_record(record, plugin, store, sha, job)
-                for record in reader.read(path, **job.options)
-            ]
+            items, skipped = [], []
+            for record in reader.read(path, **job.options):
+                try:
+                    items.append(_store_record(record, plugin, store, sha, job))
+                except InvalidItemError as exc:
+                    skipped.append(str(exc))
     except Exception as exc:  # a bad file must never stop the batch
         return SourceResult(info.uri, sha, "quarantined", _reason(exc))
     if not items:
-        return SourceResult(info.uri, sha, "quarantined", "the reader found no data in it")
-    return SourceResult(info.uri, sha, "ok", items=items)
+        reason = "; ".join(skipped) or "the reader found no data in it"
+        return SourceResult(info.uri, sha, "quarantined", reason)
+    note = f"{len(skipped)} item(s) skipped: " + "; ".join(skipped) if skipped else None
+    return SourceResult(info.uri, sha, "ok", reason=note, items=items)
 
 
 class InvalidItemError(ValueError):
@@ -132,7 +136,8 @@ class InvalidItemError(ValueError):
 
 
 def _store_record(record, plugin, store: ArrayStore, sha: str, job: SourceJob) -> ItemResult:
-    problems = generic_problems(record.array, plugin.spec) + list(plugin.validate(record.array))
+    problems = generic_problems(record.array, plugin.spec)
+    problems += list(plugin.validate(record.array, **job.options))
     if problems:
         where = f"item {record.item}: " if record.item not in ("", "0") else ""
         raise InvalidItemError(where + "; ".join(problems))

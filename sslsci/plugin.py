@@ -90,8 +90,11 @@ class ModalityPlugin(Protocol):
     @property
     def readers(self) -> Sequence[Reader]: ...
 
-    def validate(self, array: xr.DataArray) -> list[str]:
-        """Problems found beyond the generic checks; empty means valid."""
+    def validate(self, array: xr.DataArray, **options: Any) -> list[str]:
+        """Problems found beyond the generic checks; empty means valid.
+
+        ``options`` are the catalog entry's options (thresholds); ignore unknown keys.
+        """
         ...
 
     def normalize(self, array: xr.DataArray, **options: Any) -> xr.DataArray:

@@ -1,0 +1,1 @@
+"""Prefect flows over sslsci's library functions; no logic lives only here."""

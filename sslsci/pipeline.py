@@ -1,0 +1,145 @@
+"""Pipeline recipes: one YAML names the data, backbone, method, trainer and evaluations.
+
+Validation errors name the file, the field, the bad value and what is accepted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class PipelineError(ValueError):
+    """The pipeline file cannot be used as written."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataConfig(_Strict):
+    entries: list[str] = Field(min_length=1)
+    split: str | None = None  # pretrain only on this split (e.g. train) to keep test data out
+    window: dict[str, int]
+    samples_per_epoch: int = Field(default=4096, gt=0)
+    batch_size: int = Field(default=64, gt=1)
+    num_workers: int = Field(default=0, ge=0)
+
+
+class BackboneConfig(_Strict):
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class MethodConfig(BaseModel):
+    """``name`` plus the method's own hyperparameters (checked by the method)."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+
+    def hparams(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class OptimizerConfig(_Strict):
+    name: Literal["adamw", "adam", "sgd", "lars"] = "adamw"
+    lr: float = Field(default=1e-3, gt=0)
+    weight_decay: float = Field(default=0.05, ge=0)
+    warmup_steps: int = Field(default=0, ge=0)
+    final_lr_fraction: float = Field(default=0.01, ge=0, le=1)
+
+
+class TrainerConfig(_Strict):
+    accelerator: str = "cpu"
+    devices: int | str = 1
+    num_nodes: int = Field(default=1, ge=1)
+    strategy: str = "auto"
+    precision: str = "32-true"
+    max_steps: int = Field(default=200, gt=0)
+    accumulate_grad_batches: int = Field(default=1, ge=1)
+    checkpoint_every_n_steps: int = Field(default=50, gt=0)
+    log_every_n_steps: int = Field(default=10, gt=0)
+    steps_per_epoch: int | None = Field(default=None, gt=0)
+    gradient_clip_val: float | None = None
+    record_windows: bool = False  # write per-rank window fingerprints (for DDP checks)
+
+
+class ProbeConfig(_Strict):
+    """A labelled entry probed at the end of each epoch (frozen features, logistic regression)."""
+
+    entry: str
+    train_split: str = "train"
+    test_split: str = "test"
+
+
+class EvalConfig(_Strict):
+    entry: str
+    train_split: str = "train"
+    test_split: str = "test"
+    k: int = Field(default=20, gt=0)
+    max_tiles: int = Field(default=8, gt=0)
+    synthetic: bool = False
+    force: bool = False
+
+
+class Pipeline(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    catalog: str = "data_catalog.yaml"
+    workdir: str | None = None
+    output: str = "runs"
+    plugin: str
+    seed: int = 0
+    data: DataConfig
+    views: dict[str, Any] = Field(default_factory=dict)
+    backbone: BackboneConfig
+    method: MethodConfig
+    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
+    trainer: TrainerConfig = Field(default_factory=TrainerConfig)
+    online_probe: ProbeConfig | None = None
+    evaluate: list[EvalConfig] = Field(default_factory=list)
+    path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _window_positive(self) -> Pipeline:
+        bad = {d: n for d, n in self.data.window.items() if n <= 0}
+        if bad:
+            raise ValueError(f"window sizes must be positive, got {bad}")
+        return self
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def catalog_path(self, override: str | Path | None = None) -> Path:
+        return Path(override) if override else (self.root / self.catalog).resolve()
+
+    def output_dir(self, override: str | Path | None = None) -> Path:
+        base = Path(override) if override else (self.root / self.output)
+        return (base / self.name).resolve()
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    """Read and validate a pipeline YAML."""
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(f"pipeline file {path} not found; see pipelines/ for examples")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise PipelineError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        pipeline = Pipeline.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+            value = error.get("input")
+            shown = "{...}" if isinstance(value, dict) else repr(value)
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{path}: field {field!r}, value {shown}: {message}")
+        raise PipelineError("invalid pipeline:\n  " + "\n  ".join(problems)) from None
+    pipeline.path = path.resolve()
+    return pipeline

@@ -1,0 +1,1 @@
+"""Pretraining: one LightningModule for every backbone + method pair."""

@@ -1,0 +1,263 @@
+"""`sslsci pretrain`: stored windows -> Lightning training -> checkpoints -> bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import Callback, ModelCheckpoint
+from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+from torch import nn
+from torch.utils.data import DataLoader
+
+from sslsci.catalog import Catalog, load_catalog
+from sslsci.data import LabelledWindows, RandomWindows, Standardizer
+from sslsci.ingest import Workspace
+from sslsci.manifest import ItemRow
+from sslsci.pipeline import Pipeline
+from sslsci.plugin import ModalityPlugin
+from sslsci.registry import get_plugin
+from sslsci.train.module import SSLModule
+
+CHECKPOINT_KEY = "sslsci"
+
+
+@dataclass
+class TrainingData:
+    """What pretraining reads, and what a bundle must record about it."""
+
+    catalog: Catalog
+    workspace: Workspace
+    items: list[ItemRow]
+    standardizer: Standardizer
+    channel_names: list[str]
+    manifest_sha256: str
+    rows: int
+
+    @property
+    def in_channels(self) -> int:
+        return int(self.items[0].shape[0])
+
+
+def load_training_data(
+    pipeline: Pipeline, catalog_path: str | Path | None = None, workdir: str | Path | None = None
+) -> TrainingData:
+    """The stored items a pipeline pretrains on, with their standardisation statistics."""
+    catalog = load_catalog(pipeline.catalog_path(catalog_path))
+    workspace = Workspace(catalog.resolve_workdir(workdir or pipeline.workdir))
+    manifest = workspace.manifest()
+    try:
+        for name in pipeline.data.entries:
+            catalog.entry(name)
+        items = manifest.items(pipeline.data.entries, split=pipeline.data.split)
+        digest, rows = manifest.data_hash(pipeline.data.entries)
+    finally:
+        manifest.close()
+    if not items:
+        raise ValueError(
+            f"no stored items for entries {pipeline.data.entries} (split {pipeline.data.split!r})"
+            f" in {workspace.root}; run `sslsci ingest NAME` first"
+        )
+    channels = {item.shape[0] for item in items}
+    if len(channels) != 1:
+        raise ValueError(
+            f"stored items disagree on channel count {sorted(channels)}; "
+            "set the plugin's channel options so all items match"
+        )
+    names = items[0].attrs.get("channel_names") or _channel_names(workspace, items[0])
+    return TrainingData(
+        catalog, workspace, items, Standardizer.from_items(items), names, digest, rows
+    )
+
+
+def _channel_names(workspace: Workspace, item: ItemRow) -> list[str]:
+    array = workspace.store().open(item.store_key)
+    return [str(c) for c in array.attrs.get("channel_names", [])]
+
+
+def build_backbone(
+    plugin: ModalityPlugin, name: str, config: dict[str, Any], in_channels: int
+) -> tuple[nn.Module, dict[str, Any]]:
+    """Construct a plugin backbone, filling in the channel count from the data."""
+    constructors = plugin.backbones()
+    if name not in constructors:
+        raise ValueError(
+            f"backbone {name!r} is not offered by plugin {plugin.spec.name!r}; "
+            f"choose from {sorted(constructors)}"
+        )
+    config = dict(config)
+    params = inspect.signature(constructors[name]).parameters
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    if "in_channels" not in config and ("in_channels" in params or accepts_any):
+        config["in_channels"] = in_channels
+    return constructors[name](**config), config
+
+
+def training_loader(pipeline: Pipeline, plugin: ModalityPlugin, data: TrainingData) -> DataLoader:
+    views = plugin.views(pipeline.method.name, **pipeline.views)
+    weights = {e.name: e.weight for e in data.catalog.entries}
+    dataset = RandomWindows(
+        data.workspace.store(),
+        data.items,
+        pipeline.data.window,
+        views,
+        data.standardizer,
+        samples_per_epoch=pipeline.data.samples_per_epoch,
+        seed=pipeline.seed,
+        entry_weights=weights,
+    )
+    workers = pipeline.data.num_workers
+    return DataLoader(
+        dataset,
+        batch_size=pipeline.data.batch_size,
+        num_workers=workers,
+        persistent_workers=workers > 0,
+        drop_last=True,
+    )
+
+
+class WindowFingerprints(Callback):
+    """Writes a hash of every batch per rank: proof that DDP ranks see different windows."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def on_train_batch_start(self, trainer, module, batch, batch_idx: int) -> None:
+        digest = hashlib.sha256(batch[0].detach().cpu().numpy().tobytes()).hexdigest()[:16]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / f"windows_rank{trainer.global_rank}.txt", "a") as handle:
+            handle.write(f"{trainer.global_step}\t{digest}\n")
+
+
+class RecordContext(Callback):
+    """Stores what export needs (pipeline, statistics, data hash) inside each checkpoint."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.context = context
+
+    def on_save_checkpoint(self, trainer, module, checkpoint: dict[str, Any]) -> None:
+        checkpoint[CHECKPOINT_KEY] = self.context
+
+
+def checkpoint_context(
+    pipeline: Pipeline, data: TrainingData, backbone_config: dict[str, Any]
+) -> dict[str, Any]:
+    entry = data.catalog.entry(pipeline.data.entries[0])
+    return {
+        "pipeline": pipeline.model_dump(mode="json"),
+        "backbone_config": backbone_config,
+        "standardize": data.standardizer.as_dict(),
+        "channel_names": data.channel_names,
+        "normalize": dict(entry.options),
+        "data": {
+            "manifest_sha256": data.manifest_sha256,
+            "rows": data.rows,
+            "entries": pipeline.data.entries,
+            "split": pipeline.data.split,
+            "source_sha256": sorted({item.sha256 for item in data.items}),
+        },
+    }
+
+
+def make_trainer(pipeline: Pipeline, out: Path, callbacks: list[Callback]) -> L.Trainer:
+    cfg = pipeline.trainer
+    checkpoints = ModelCheckpoint(
+        dirpath=out / "checkpoints",
+        filename="step{step:06d}",
+        auto_insert_metric_name=False,
+        every_n_train_steps=cfg.checkpoint_every_n_steps,
+        save_last=True,
+        save_top_k=-1,
+    )
+    return L.Trainer(
+        accelerator=cfg.accelerator,
+        devices=cfg.devices,
+        num_nodes=cfg.num_nodes,
+        strategy=cfg.strategy,
+        precision=cfg.precision,
+        max_steps=cfg.max_steps,
+        max_epochs=-1,
+        accumulate_grad_batches=cfg.accumulate_grad_batches,
+        log_every_n_steps=cfg.log_every_n_steps,
+        gradient_clip_val=cfg.gradient_clip_val,
+        default_root_dir=out,
+        callbacks=[checkpoints, *callbacks],
+        logger=[CSVLogger(out, name="logs"), TensorBoardLogger(out, name="tensorboard")],
+        enable_model_summary=False,
+        use_distributed_sampler=False,
+    )
+
+
+@dataclass
+class PretrainResult:
+    output_dir: Path
+    checkpoint: Path
+    steps: int
+    is_global_zero: bool
+
+
+def pretrain(
+    pipeline: Pipeline,
+    *,
+    catalog_path: str | Path | None = None,
+    workdir: str | Path | None = None,
+    output: str | Path | None = None,
+    resume: bool = False,
+) -> PretrainResult:
+    """Train the pipeline's backbone + method; checkpoints land in ``<output>/checkpoints``."""
+    from sslsci.methods import build_method
+
+    L.seed_everything(pipeline.seed, workers=True, verbose=False)
+    plugin = get_plugin(pipeline.plugin)
+    data = load_training_data(pipeline, catalog_path, workdir)
+    backbone, backbone_config = build_backbone(
+        plugin, pipeline.backbone.name, pipeline.backbone.config, data.in_channels
+    )
+    method = build_method(pipeline.method.name, backbone, **pipeline.method.hparams())
+    probe = _online_probe(pipeline, data) if pipeline.online_probe else None
+    module = SSLModule(method, pipeline.optimizer, pipeline.trainer.max_steps, probe=probe)
+    out = pipeline.output_dir(output)
+    callbacks: list[Callback] = [RecordContext(checkpoint_context(pipeline, data, backbone_config))]
+    if pipeline.trainer.record_windows:
+        callbacks.append(WindowFingerprints(out))
+    trainer = make_trainer(pipeline, out, callbacks)
+    last = out / "checkpoints" / "last.ckpt"
+    if resume and not last.is_file():
+        raise FileNotFoundError(f"--resume given but {last} does not exist; run without it")
+    trainer.fit(
+        module,
+        train_dataloaders=training_loader(pipeline, plugin, data),
+        ckpt_path=str(last) if resume else None,
+    )
+    trainer.save_checkpoint(last)
+    return PretrainResult(out, last, trainer.global_step, trainer.is_global_zero)
+
+
+def _online_probe(pipeline: Pipeline, data: TrainingData):
+    """A per-epoch linear probe on frozen features of a labelled entry."""
+    from sslsci.evaluate import embed_items, linear_probe
+
+    cfg = pipeline.online_probe
+    manifest = data.workspace.manifest()
+    train = manifest.items([cfg.entry], split=cfg.train_split)
+    test = manifest.items([cfg.entry], split=cfg.test_split)
+    manifest.close()
+    classes = sorted({i.label for i in train + test if i.label is not None})
+    store = data.workspace.store()
+
+    def probe(backbone: nn.Module) -> dict[str, float]:
+        sets = [
+            LabelledWindows(store, items, pipeline.data.window, data.standardizer, classes)
+            for items in (train, test)
+        ]
+        with torch.no_grad():
+            (xtr, ytr), (xte, yte) = (embed_items(backbone, s) for s in sets)
+        result = linear_probe(xtr, ytr, xte, yte, seed=pipeline.seed)
+        return {"probe/linear_accuracy": float(result["accuracy"])}
+
+    return probe
