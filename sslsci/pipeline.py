@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class PipelineError(ValueError):
@@ -27,6 +27,14 @@ class DataConfig(_Strict):
     samples_per_epoch: int = Field(default=4096, gt=0)
     batch_size: int = Field(default=64, gt=1)
     num_workers: int = Field(default=0, ge=0)
+
+    @field_validator("window")
+    @classmethod
+    def _window_positive(cls, window: dict[str, int]) -> dict[str, int]:
+        bad = {d: n for d, n in window.items() if n <= 0}
+        if bad or not window:
+            raise ValueError(f"window sizes must be positive, one per window dim; got {window}")
+        return window
 
 
 class BackboneConfig(_Strict):
@@ -101,13 +109,6 @@ class Pipeline(_Strict):
     online_probe: ProbeConfig | None = None
     evaluate: list[EvalConfig] = Field(default_factory=list)
     path: Path | None = Field(default=None, exclude=True)
-
-    @model_validator(mode="after")
-    def _window_positive(self) -> Pipeline:
-        bad = {d: n for d, n in self.data.window.items() if n <= 0}
-        if bad:
-            raise ValueError(f"window sizes must be positive, got {bad}")
-        return self
 
     @property
     def root(self) -> Path:

@@ -122,7 +122,7 @@ def training_loader(pipeline: Pipeline, plugin: ModalityPlugin, data: TrainingDa
 
 
 class WindowFingerprints(Callback):
-    """Writes a hash of every batch per rank: proof that DDP ranks see different windows."""
+    """Per-rank hashes of every batch and of the final weights: DDP checks read them."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -132,6 +132,13 @@ class WindowFingerprints(Callback):
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / f"windows_rank{trainer.global_rank}.txt", "a") as handle:
             handle.write(f"{trainer.global_step}\t{digest}\n")
+
+    def on_train_end(self, trainer, module) -> None:
+        digest = hashlib.sha256()
+        for name, tensor in sorted(module.state_dict().items()):
+            digest.update(name.encode() + tensor.detach().cpu().numpy().tobytes())
+        path = self.folder / f"weights_rank{trainer.global_rank}.txt"
+        path.write_text(digest.hexdigest() + "\n")
 
 
 class RecordContext(Callback):
