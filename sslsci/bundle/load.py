@@ -1,0 +1,149 @@
+"""Load a bundle folder into a ``PretrainedModel``: verified, rebuilt, strict, eval mode.
+
+Weights are read with ``safetensors.torch.load_file`` only; nothing here unpickles.
+Every weights file is checked against the sha256 recorded in the metadata first.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+from torch import nn
+
+from sslsci.bundle.errors import BundleError, UnsafeFileError
+from sslsci.bundle.filetypes import is_pickle_name, pickle_refusal
+from sslsci.bundle.hashing import sha256_file
+from sslsci.bundle.model import PretrainedModel
+from sslsci.bundle.schema import BundleMetadata, FileInfo, metadata_path, read_metadata
+from sslsci.bundle.stem import adapt_stem, find_stem
+from sslsci.plugin import ModalityPlugin, PluginError
+from sslsci.registry import get_plugin
+
+
+class PluginVersionWarning(UserWarning):
+    """The installed plugin's version differs from the one that wrote the bundle."""
+
+
+def verified_file(folder: Path, info: FileInfo) -> Path:
+    """The weights file ``info`` names, after its size and sha256 have been checked."""
+    path = folder / info.path
+    if not path.is_file():
+        pickles = sorted(p.name for p in folder.iterdir() if is_pickle_name(p.name))
+        if pickles:
+            raise UnsafeFileError(pickle_refusal(pickles[0], str(folder)))
+        raise BundleError(
+            f"{path} is missing; {metadata_path(folder).name} lists it. Copy or download the "
+            "whole bundle folder again."
+        )
+    size = path.stat().st_size
+    if size != info.size:
+        raise BundleError(
+            f"{path} is {size} bytes but the metadata records {info.size}; the file is "
+            "truncated or was replaced. Download or export the bundle again."
+        )
+    digest = sha256_file(path)
+    if digest != info.sha256:
+        raise BundleError(
+            f"{path} has sha256 {digest} but the metadata records {info.sha256}; the file is "
+            "corrupt or was changed. Download or export the bundle again."
+        )
+    return path
+
+
+def read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    """Tensors of a safetensors file (no pickle), with a clear error for a broken file."""
+    try:
+        return load_file(path, device="cpu")
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise BundleError(f"{path} is not a readable safetensors file: {exc}") from None
+
+
+def bundle_plugin(meta: BundleMetadata, source: Path) -> ModalityPlugin:
+    """The installed plugin the bundle was written with (warns on a version change)."""
+    try:
+        plugin = get_plugin(meta.plugin.name)
+    except PluginError as exc:
+        raise BundleError(f"{source} needs plugin {meta.plugin.name!r}: {exc}") from None
+    if str(plugin.version) != meta.plugin.version:
+        warnings.warn(
+            f"{source} was written with plugin {meta.plugin.name} {meta.plugin.version}; "
+            f"{plugin.version} is installed, and its normalize step may differ",
+            PluginVersionWarning,
+            stacklevel=3,
+        )
+    return plugin
+
+
+def rebuild_backbone(meta: BundleMetadata, plugin: ModalityPlugin, source: Path) -> nn.Module:
+    """``plugin.backbones()[name](**config)``, with errors naming the bundle."""
+    constructors = plugin.backbones()
+    name = meta.backbone.name
+    if name not in constructors:
+        raise BundleError(
+            f"{source}: plugin {meta.plugin.name!r} has no backbone {name!r} (it has "
+            f"{', '.join(constructors)}); install the plugin version {meta.plugin.version}."
+        )
+    try:
+        return constructors[name](**copy.deepcopy(meta.backbone.config))
+    except Exception as exc:
+        raise BundleError(
+            f"{source}: backbone {name!r} cannot be built from its recorded config "
+            f"{meta.backbone.config}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def load_strict(backbone: nn.Module, tensors: dict[str, torch.Tensor], source: Path) -> None:
+    """Load every tensor, refusing missing, unexpected or reshaped ones."""
+    try:
+        backbone.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        raise BundleError(
+            f"{source}: the weights do not fit the rebuilt backbone (installed code differs "
+            f"from the code that wrote them): {exc}"
+        ) from None
+
+
+def check_agrees(backbone: nn.Module, meta: BundleMetadata, source: Path) -> None:
+    """The rebuilt backbone must have the recorded feature count and stem layer."""
+    found = getattr(backbone, "num_features", None)
+    if found != meta.backbone.num_features:
+        raise BundleError(
+            f"{source}: the rebuilt backbone has num_features={found}, the metadata records "
+            f"{meta.backbone.num_features}"
+        )
+    find_stem(backbone, meta.layers.stem)
+
+
+def load_bundle(
+    path: Path | str,
+    *,
+    adapt_in_channels: int | None = None,
+    drop_heads: bool = True,
+    device: str | torch.device = "cpu",
+) -> PretrainedModel:
+    """Rebuild a bundle's backbone in eval mode with its preprocessing.
+
+    ``adapt_in_channels`` rebuilds the stem for another channel count from the
+    pretrained kernel; heads are read only with ``drop_heads=False``.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise BundleError(f"{folder} is not a folder; give the bundle folder (with sslsci.json)")
+    meta = read_metadata(folder)
+    weights = verified_file(folder, meta.files.weights)
+    plugin = bundle_plugin(meta, folder)
+    backbone = rebuild_backbone(meta, plugin, folder)
+    load_strict(backbone, read_tensors(weights), folder)
+    check_agrees(backbone, meta, folder)
+    if adapt_in_channels is not None:
+        adapt_stem(backbone, meta.layers.stem, adapt_in_channels)
+    heads = None
+    if not drop_heads and meta.files.heads is not None:
+        heads = read_tensors(verified_file(folder, meta.files.heads))
+    backbone.to(device).eval()
+    return PretrainedModel(backbone, meta, plugin, heads=heads, source=folder)
