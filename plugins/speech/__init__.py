@@ -1,0 +1,5 @@
+"""Speech modality: audio archives (WAV, FLAC, OGG, MP3) to speech encoders."""
+
+from plugins.speech.plugin import SpeechPlugin, plugin
+
+__all__ = ["SpeechPlugin", "plugin"]

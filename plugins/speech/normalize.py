@@ -1,0 +1,87 @@
+"""Bring a valid clip to the spec: mono, 16 kHz (or ``target_rate``), float32.
+
+Resampling is torchaudio's band-limited sinc interpolation (``functional.resample``),
+which low-passes below the new Nyquist frequency, so 44.1 kHz music does not alias
+into the speech band. The rate ratio is reduced to a small fraction first: 44.1 kHz ->
+16 kHz is 441 -> 160, which keeps the polyphase kernel small.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import torch
+import torchaudio.functional as AF
+import xarray as xr
+
+from plugins.speech.spec import TARGET_RATE_HZ, UNITS
+from plugins.speech.validate import sampling_rate_of
+
+MAX_RATIO_DENOMINATOR = 1000
+
+
+def target_rate_option(options: dict[str, Any]) -> float:
+    """Option ``target_rate`` (Hz), default the spec's 16 kHz."""
+    value = options.get("target_rate", TARGET_RATE_HZ)
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        rate = float("nan")
+    if not (rate > 0 and np.isfinite(rate)):
+        raise ValueError(
+            f"option target_rate={value!r} is not a positive number of Hz; set e.g. "
+            "options: {target_rate: 16000}"
+        )
+    return rate
+
+
+def resample_waveform(values: torch.Tensor, from_rate: float, to_rate: float) -> torch.Tensor:
+    """``[..., time]`` resampled from one rate to another with torchaudio's sinc filter."""
+    ratio = Fraction(to_rate / from_rate).limit_denominator(MAX_RATIO_DENOMINATOR)
+    if ratio == 1:
+        return values
+    return AF.resample(values, orig_freq=ratio.denominator, new_freq=ratio.numerator)
+
+
+def mixdown(values: np.ndarray) -> np.ndarray:
+    """Average the channels: a mono ``[1, time]`` signal that stays within [-1, 1]."""
+    return values.mean(axis=0, keepdims=True)
+
+
+def normalize_array(array: xr.DataArray, **options: Any) -> xr.DataArray:
+    """A ``("channel", "time")`` float32 array, mono (option ``mono``, default true) at
+    ``target_rate``; attrs record the original rate and channel count."""
+    target = target_rate_option(options)
+    array = array.transpose("channel", "time")
+    rate = sampling_rate_of(array)
+    if rate is None:
+        source = array.attrs.get("source", "the array")
+        raise ValueError(
+            f"{source}: has no sample rate (attr sampling_rate), so it cannot be resampled; "
+            "read it with a speech reader or set the attr"
+        )
+    values = np.asarray(array.values, dtype=np.float32)
+    channels = [str(c) for c in array.coords["channel"].values] if "channel" in array.coords else []
+    if bool(options.get("mono", True)):
+        values, channels = mixdown(values) if values.shape[0] != 1 else values, ["mono"]
+    elif not channels:
+        channels = ["mono"] if values.shape[0] == 1 else [f"ch{i}" for i in range(values.shape[0])]
+    resampled = resample_waveform(torch.from_numpy(values), rate, target).numpy()
+    attrs = dict(array.attrs)
+    attrs.update(
+        original_sampling_rate=rate,
+        original_channels=int(array.sizes["channel"]),
+        sampling_rate=target,
+        sample_rate=target,
+        channels=int(resampled.shape[0]),
+        duration=resampled.shape[1] / target,
+        units=UNITS,
+    )
+    return xr.DataArray(
+        resampled.astype(np.float32, copy=False),
+        dims=("channel", "time"),
+        coords={"channel": channels},
+        attrs=attrs,
+    )
