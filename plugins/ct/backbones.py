@@ -1,0 +1,134 @@
+"""3-D backbones for CT, each answering the same small interface.
+
+Every backbone has ``num_features``, ``forward_features(x) -> [B, num_features]``
+(``forward`` is the same), ``accepts`` (the input it takes), ``stem_name`` (the
+first layer, for adapting input channels) and ``config`` (its constructor keywords).
+MONAI models are built with ``pretrained=False``: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from monai.networks.nets import resnet10 as monai_resnet10
+from monai.networks.nets import resnet18 as monai_resnet18
+from monai.networks.nets.swin_unetr import SwinTransformer
+from torch import nn
+
+from plugins.ct.spec import DIMS
+
+PATCH_VOXELS = 16  # core transformer patches: 16^3 voxels = 24 mm at 1.5 mm
+
+
+def _accepts(in_channels: int, multiple_of: int, min_size: int) -> dict[str, Any]:
+    return {
+        "dims": list(DIMS),
+        "in_channels": in_channels,
+        "spatial_multiple_of": multiple_of,
+        "min_spatial_size": min_size,
+    }
+
+
+class MonaiResNet(nn.Module):
+    """MONAI's 3-D ResNet without its classifier; the stem is MedicalNet's (stride 2).
+
+    Chen et al. 2019, "Med3D: Transfer learning for 3D medical image analysis".
+    """
+
+    builders: ClassVar[dict[str, Any]] = {"resnet10": monai_resnet10, "resnet18": monai_resnet18}
+
+    def __init__(self, depth: str = "resnet18", in_channels: int = 1, **overrides: Any) -> None:
+        super().__init__()
+        if depth not in self.builders:
+            raise ValueError(f"depth={depth!r} is not one of {sorted(self.builders)}")
+        self.config = {"depth": depth, "in_channels": in_channels, **overrides}
+        kwargs = {"conv1_t_size": 7, "conv1_t_stride": 2, **overrides}
+        self.model = self.builders[depth](
+            pretrained=False,
+            spatial_dims=3,
+            n_input_channels=in_channels,
+            feed_forward=False,
+            **kwargs,
+        )
+        self.num_features = int(self.model.layer4[-1].conv2.out_channels)
+        self.stem_name = "model.conv1"
+        self.accepts = _accepts(in_channels, multiple_of=1, min_size=16)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_features(x)
+
+
+class SwinEncoder(nn.Module):
+    """The Swin transformer encoder of SwinUNETR (Hatamizadeh et al. 2022), last stage
+    layer-normed and average-pooled. Parameter names match ``SwinUNETR.swinViT``, so its
+    weights load into a SwinUNETR for segmentation fine-tuning."""
+
+    def __init__(
+        self,
+        in_channels: int = 1,
+        feature_size: int = 24,
+        depths: tuple[int, ...] = (2, 2, 2, 2),
+        num_heads: tuple[int, ...] = (3, 6, 12, 24),
+        window_size: int = 7,
+        drop_path_rate: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.config = {
+            "in_channels": in_channels,
+            "feature_size": feature_size,
+            "depths": list(depths),
+            "num_heads": list(num_heads),
+            "window_size": window_size,
+            "drop_path_rate": drop_path_rate,
+        }
+        self.swinViT = SwinTransformer(
+            in_chans=in_channels,
+            embed_dim=feature_size,
+            window_size=(window_size,) * 3,
+            patch_size=(2, 2, 2),
+            depths=tuple(depths),
+            num_heads=tuple(num_heads),
+            drop_path_rate=drop_path_rate,
+            spatial_dims=3,
+        )
+        self.num_features = feature_size * 2 ** len(depths)
+        self.stem_name = "swinViT.patch_embed.proj"
+        self.accepts = _accepts(in_channels, multiple_of=2 ** (len(depths) + 1), min_size=32)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        last = self.swinViT(x, normalize=True)[-1]
+        return last.mean(dim=(2, 3, 4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_features(x)
+
+
+def resnet10(**config: Any) -> nn.Module:
+    """MONAI 3-D ResNet-10 (512 features), 1 input channel."""
+    return MonaiResNet(depth="resnet10", **config)
+
+
+def resnet18(**config: Any) -> nn.Module:
+    """MONAI 3-D ResNet-18 (512 features), 1 input channel."""
+    return MonaiResNet(depth="resnet18", **config)
+
+
+def swin(**config: Any) -> nn.Module:
+    """SwinUNETR's Swin encoder (feature_size 24 -> 384 features); inputs divisible by 32."""
+    return SwinEncoder(**config)
+
+
+def transformer(**config: Any) -> nn.Module:
+    """``sslsci.nn.PatchTransformer`` over 16^3-voxel patches; config overrides defaults."""
+    from sslsci.nn import PatchTransformer
+
+    config.setdefault("in_channels", 1)
+    config.setdefault("patch_size", (PATCH_VOXELS,) * 3)
+    return PatchTransformer(**config)
+
+
+BACKBONES = {"resnet10": resnet10, "resnet18": resnet18, "swin": swin, "transformer": transformer}

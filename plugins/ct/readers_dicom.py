@@ -1,0 +1,152 @@
+"""DICOM reader: a single file (one slice, or an enhanced/legacy multi-frame volume),
+or a folder holding one or several series (each series becomes one record).
+
+In a folder, files are grouped by SeriesInstanceUID; files that are not DICOM images
+(README, DICOMDIR, structured reports) are skipped and counted. The item of a series
+is a hash of its UID. With ``expect_single_series: true`` a folder holding more than
+one series is an error, for archives laid out as one series per folder.
+
+A single slice becomes a volume with z = 1 and the slice spacing from
+SpacingBetweenSlices or SliceThickness; set ``min_size`` in the validation options
+to keep such files out of a 3-D archive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+
+from plugins.ct.dicom_meta import series_item
+from plugins.ct.dicom_pixels import is_multiframe
+from plugins.ct.dicom_volume import multiframe_volume, series_volume
+from sslsci.plugin import Record
+
+DICM_OFFSET = 128
+DICM_MAGIC = b"DICM"
+SNIFF_FILES = 16
+DIRECTORY_SOP_CLASS = "1.2.840.10008.1.3.10"  # DICOMDIR (Media Storage Directory)
+
+
+def _has_dicm(head: bytes) -> bool:
+    return head[DICM_OFFSET : DICM_OFFSET + 4] == DICM_MAGIC
+
+
+def _files_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def _image_header(file: Path) -> Dataset | None:
+    """The header (no pixels) if ``file`` is a DICOM image, else None."""
+    try:
+        header = pydicom.dcmread(file, stop_before_pixels=True)
+    except (InvalidDicomError, EOFError, OSError, ValueError):
+        return None
+    if str(header.get("SOPClassUID", "")) == DIRECTORY_SOP_CLASS or "Rows" not in header:
+        return None
+    return header
+
+
+def _series_groups(
+    folder: Path,
+) -> tuple[dict[str, list[tuple[Path, Dataset]]], int]:
+    """SeriesInstanceUID -> (file, header) pairs, and how many files were not images."""
+    groups: dict[str, list[tuple[Path, Dataset]]] = {}
+    skipped = 0
+    for file in _files_in(folder):
+        header = _image_header(file)
+        if header is None:
+            skipped += 1
+            continue
+        uid = str(header.get("SeriesInstanceUID", "") or "")
+        groups.setdefault(uid, []).append((file, header))
+    return groups, skipped
+
+
+def _describe_series(groups: dict[str, list[tuple[Path, Dataset]]]) -> str:
+    parts = []
+    for uid, members in groups.items():
+        header = members[0][1]
+        parts.append(
+            f"series {series_item(uid)} (SeriesNumber {header.get('SeriesNumber', '?')}, "
+            f"{header.get('Modality', '?')}, {len(members)} files)"
+        )
+    return "; ".join(parts)
+
+
+class DicomReader:
+    """DICOM CT: files, single-series folders and multi-series folders."""
+
+    name = "dicom"
+    suffixes: tuple[str, ...] = (".dcm", ".dicom", ".ima")
+
+    def sniff(self, path: str, head: bytes) -> bool:
+        """A file with the DICM preamble or a DICOM suffix; a folder with such files."""
+        target = Path(path)
+        if target.is_dir():
+            for file in _files_in(target)[:SNIFF_FILES]:
+                with file.open("rb") as handle:
+                    if _has_dicm(handle.read(DICM_OFFSET + 4)):
+                        return True
+            return False
+        return _has_dicm(head) or target.name.lower().endswith(self.suffixes)
+
+    def read(self, path: str, **options: Any) -> Iterator[Record]:
+        """Records for a file or a folder; option ``expect_single_series`` (bool)."""
+        target = Path(path)
+        if target.is_dir():
+            yield from self._read_folder(target, bool(options.get("expect_single_series")))
+        else:
+            yield self._read_file(target)
+
+    def _read_file(self, file: Path) -> Record:
+        try:
+            ds = pydicom.dcmread(file)
+        except InvalidDicomError as exc:
+            raise ValueError(
+                f"{file}: is not a DICOM file (no 'DICM' marker at byte 128: {exc}); it is not "
+                "imaging data: exclude it from the catalog glob or set the right format"
+            ) from exc
+        except Exception as exc:
+            raise ValueError(
+                f"{file}: cannot be read as DICOM ({type(exc).__name__}: {exc}); the file is "
+                "truncated or corrupt: copy or export it again"
+            ) from exc
+        return Record(multiframe_volume(ds, str(file), file.name), item="0")
+
+    def _read_folder(self, folder: Path, expect_single: bool) -> Iterator[Record]:
+        groups, skipped = _series_groups(folder)
+        if not groups:
+            raise ValueError(
+                f"{folder}: holds no DICOM image files ({skipped} other files); point the "
+                "catalog glob at folders of DICOM series"
+            )
+        if expect_single and len(groups) > 1:
+            raise ValueError(
+                f"{folder}: holds {len(groups)} series but the catalog declares one series per "
+                f"folder (expect_single_series: true): {_describe_series(groups)}; move each "
+                "series into its own folder, or drop the option to read each as its own item"
+            )
+        for uid in sorted(groups, key=series_item):
+            yield Record(self._series(folder, groups[uid], skipped), item=series_item(uid))
+
+    def _series(self, folder: Path, members: list[tuple[Path, Dataset]], skipped: int):
+        files = [file for file, _ in members]
+        headers = [header for _, header in members]
+        names = [f"{folder}/{file.relative_to(folder)}" for file in files]
+        multi = [n for n, h in zip(names, headers, strict=True) if is_multiframe(h)]
+        if multi and len(files) > 1:
+            raise ValueError(
+                f"{multi[0]}: a multi-frame file shares its series with {len(files) - 1} other "
+                "files; keep one multi-frame file per series folder"
+            )
+        if multi:
+            array = multiframe_volume(pydicom.dcmread(files[0]), names[0], folder.name)
+        else:
+            array = series_volume(files, headers, names, folder.name)
+        array.attrs["skipped_files"] = skipped
+        return array

@@ -1,0 +1,134 @@
+"""NIfTI-1/2 reader (``.nii``, ``.nii.gz``) through nibabel.
+
+An uncompressed ``.nii`` is memory-mapped when it needs no intensity scaling, so
+nothing is read until the values are used; a ``.nii.gz`` has to be decompressed
+whole, and a truncated one is caught here with a reason. A 4-D file yields one
+record per volume (item = volume index).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nibabel as nib
+import numpy as np
+
+from plugins.ct.geometry import volume_array
+from plugins.ct.spec import UNKNOWN_MODALITY
+from sslsci.plugin import Record
+
+NIFTI1_MAGICS = (b"n+1\x00", b"ni1\x00")
+NIFTI2_MAGIC = b"n+2\x00\r\n\x1a\n"
+GZIP_MAGIC = b"\x1f\x8b"
+# Spatial units NIfTI can declare, as millimetres per unit ("unknown" is taken as mm).
+MM_PER_UNIT = {"mm": 1.0, "meter": 1000.0, "micron": 0.001, "unknown": 1.0}
+
+
+def _is_nifti_header(head: bytes) -> bool:
+    return head[344:348] in NIFTI1_MAGICS or head[4:12] == NIFTI2_MAGIC
+
+
+def _load(path: str) -> nib.Nifti1Image | nib.Nifti2Image:
+    try:
+        image = nib.load(path)
+    except Exception as exc:
+        raise ValueError(
+            f"{path}: not a readable NIfTI file ({type(exc).__name__}: {exc}); it is "
+            "truncated, corrupt or another format: re-export it as .nii/.nii.gz or exclude it"
+        ) from exc
+    if not isinstance(image, nib.Nifti1Image | nib.Nifti2Image):
+        raise ValueError(
+            f"{path}: nibabel reads it as {type(image).__name__}, not NIfTI; convert it to "
+            ".nii.gz (e.g. with nibabel or dcm2niix) before cataloguing it as CT"
+        )
+    return image
+
+
+def _check_nii_size(path: str, image: nib.Nifti1Image | nib.Nifti2Image) -> None:
+    """An uncompressed file must hold every voxel its header promises."""
+    header = image.header
+    expected = int(header.get_data_offset()) + int(
+        np.prod(header.get_data_shape(), dtype=np.int64) * header.get_data_dtype().itemsize
+    )
+    actual = Path(path).stat().st_size
+    if actual < expected:
+        raise ValueError(
+            f"{path}: the file is truncated: its header describes {expected} bytes but it "
+            f"holds {actual}; copy or export it again"
+        )
+
+
+def _voxels(path: str, image: nib.Nifti1Image | nib.Nifti2Image) -> np.ndarray:
+    """The voxel values in their stored type (memory-mapped if possible), scaled if needed."""
+    compressed = path.endswith(".gz")
+    if not compressed:
+        _check_nii_size(path, image)
+    try:
+        if image.dataobj.slope == 1 and image.dataobj.inter == 0:
+            return np.asanyarray(image.dataobj)
+        return np.asarray(image.dataobj.get_scaled(), dtype=np.float32)
+    except (EOFError, zlib.error, gzip.BadGzipFile, OSError, ValueError) as exc:
+        raise ValueError(
+            f"{path}: the compressed data ends early or is corrupt ({type(exc).__name__}: "
+            f"{exc}); the .nii.gz is truncated: copy or export it again"
+        ) from exc
+
+
+def _volumes(path: str, voxels: np.ndarray) -> list[np.ndarray]:
+    """3-D volumes from 2-D..5-D data: a 2-D image gets z = 1, trailing 1s are dropped."""
+    while voxels.ndim > 3 and voxels.shape[-1] == 1:
+        voxels = voxels[..., 0]
+    if voxels.ndim == 2:
+        return [voxels[..., np.newaxis]]
+    if voxels.ndim == 3:
+        return [voxels]
+    if voxels.ndim == 4:
+        return [voxels[..., t] for t in range(voxels.shape[3])]
+    raise ValueError(
+        f"{path}: holds {voxels.ndim}-D data of shape {voxels.shape}; a CT file holds 3-D "
+        "volumes (or a 4-D series of them): split it into 3-D files"
+    )
+
+
+def _mm_affine(path: str, image: nib.Nifti1Image | nib.Nifti2Image) -> np.ndarray:
+    unit = image.header.get_xyzt_units()[0]
+    if unit not in MM_PER_UNIT:
+        raise ValueError(
+            f"{path}: spatial unit {unit!r} is not mm, m or micron; fix xyzt_units in the header"
+        )
+    affine = np.array(image.affine, dtype=np.float64)
+    affine[:3, :] *= MM_PER_UNIT[unit]
+    return affine
+
+
+class NiftiReader:
+    """NIfTI volumes in the file's voxel order, HU as stored, affine in RAS mm."""
+
+    name = "nifti"
+    suffixes: tuple[str, ...] = (".nii", ".nii.gz")
+
+    def sniff(self, path: str, head: bytes) -> bool:
+        """A NIfTI magic in the header, or a gzip stream named ``.nii.gz``."""
+        if head.startswith(GZIP_MAGIC):
+            return path.endswith(".nii.gz")
+        return _is_nifti_header(head)
+
+    def read(self, path: str, **options: Any) -> Iterator[Record]:
+        """One record per 3-D volume; options are not used by this reader."""
+        image = _load(path)
+        affine = _mm_affine(path, image)
+        volumes = _volumes(path, _voxels(path, image))
+        _, sform_code = image.get_sform(coded=True)
+        attrs = {
+            "source": Path(path).name,
+            "format": "nifti",
+            "modality": UNKNOWN_MODALITY,
+            "affine_from": "sform" if sform_code else "qform",
+        }
+        for index, volume in enumerate(volumes):
+            item = "0" if len(volumes) == 1 else str(index)
+            yield Record(volume_array(volume, affine, attrs), item=item)

@@ -1,0 +1,127 @@
+"""Downstream tasks for CT: organ patches from a paired label volume, and volume labels.
+
+``organ_patch``: the catalog's sidecar names, per volume, a segmentation file (column
+``segmentation``); evaluation windows are centred on voxels of each labelled class and
+take the majority labelled class inside the window (organ recognition).
+``volume_label``: one label per series from the CSV sidecar, handled by the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from plugins.ct.normalize import normalize_labels
+from plugins.ct.readers_dicom import DicomReader
+from plugins.ct.readers_nifti import NiftiReader
+from plugins.ct.spec import SPATIAL_DIMS
+from sslsci.plugin import TaskSpec
+
+SEGMENTATION_KEY = "segmentation"
+BACKGROUND = 0
+
+ORGAN_PATCH = TaskSpec(
+    name="organ_patch",
+    kind="classification",
+    label_key="organ",
+    description=(
+        "Which organ a 3-D patch shows: windows centred in labelled regions of a paired "
+        "label volume (sidecar column 'segmentation'), label = majority labelled class."
+    ),
+)
+VOLUME_LABEL = TaskSpec(
+    name="volume_label",
+    kind="classification",
+    label_key="label",
+    description="One label per volume or series from the catalog's CSV sidecar.",
+)
+TASKS = {ORGAN_PATCH.name: ORGAN_PATCH, VOLUME_LABEL.name: VOLUME_LABEL}
+
+
+def _window_size(size: int | Sequence[int]) -> tuple[int, int, int]:
+    sizes = [size] * 3 if isinstance(size, int) else list(size)
+    if len(sizes) != 3 or not all(isinstance(s, int) and s > 0 for s in sizes):
+        raise ValueError(f"size={size!r} must be a positive int or three of them [x, y, z]")
+    return sizes[0], sizes[1], sizes[2]
+
+
+def _label_grid(labels: xr.DataArray) -> np.ndarray:
+    if "channel" in labels.dims:
+        labels = labels.isel(channel=0)
+    return np.asarray(labels.transpose(*SPATIAL_DIMS).values).astype(np.int64)
+
+
+def _check_same_grid(volume: xr.DataArray, grid: np.ndarray, labels: xr.DataArray) -> None:
+    shape = tuple(volume.sizes[d] for d in SPATIAL_DIMS)
+    if grid.shape != shape:
+        raise ValueError(
+            f"label volume shape {grid.shape} differs from the image's {shape}; normalise the "
+            "label volume with the image's options (plugins.ct.tasks.read_label_volume)"
+        )
+    a, b = volume.attrs.get("affine"), labels.attrs.get("affine")
+    if a is not None and b is not None and not np.allclose(a, b, atol=1e-3):
+        raise ValueError(
+            "label volume and image have different affines (they lie on different grids); "
+            "the segmentation must be made on the same scan"
+        )
+
+
+def _cut(array: np.ndarray, centre: np.ndarray, size: tuple[int, int, int], fill: float):
+    """A window of ``size`` centred at ``centre`` over the last three axes, padded."""
+    starts = [int(c) - s // 2 for c, s in zip(centre, size, strict=True)]
+    pads = [
+        (max(0, -a), max(0, a + s - n))
+        for a, s, n in zip(starts, size, array.shape[-3:], strict=True)
+    ]
+    lead = [(0, 0)] * (array.ndim - 3)
+    padded = np.pad(array, lead + pads, mode="constant", constant_values=fill)
+    index = tuple(slice(a + p[0], a + p[0] + s) for a, p, s in zip(starts, pads, size, strict=True))
+    return padded[(Ellipsis, *index)]
+
+
+def _majority(window_labels: np.ndarray, fallback: int) -> int:
+    labelled = window_labels[window_labels != BACKGROUND]
+    if labelled.size == 0:
+        return fallback
+    return int(np.argmax(np.bincount(labelled)))
+
+
+def organ_patch_windows(
+    volume: xr.DataArray,
+    labels: xr.DataArray,
+    size: int | Sequence[int],
+    per_class: int,
+    seed: int,
+) -> list[tuple[np.ndarray, int]]:
+    """Up to ``per_class`` windows per labelled class, each ``[channel, x, y, z]`` float32,
+    centred on a random voxel of the class, with the window's majority labelled class.
+
+    ``volume`` and ``labels`` must share the grid (normalise both with the same options);
+    windows reaching past the volume are padded with its minimum (air)."""
+    window = _window_size(size)
+    grid = _label_grid(labels)
+    _check_same_grid(volume, grid, labels)
+    values = np.asarray(volume.transpose("channel", *SPATIAL_DIMS).values, dtype=np.float32)
+    fill = float(values.min())
+    rng = np.random.default_rng(seed)
+    samples: list[tuple[np.ndarray, int]] = []
+    for klass in (int(c) for c in np.unique(grid) if c != BACKGROUND):
+        voxels = np.argwhere(grid == klass)
+        chosen = rng.choice(len(voxels), size=min(per_class, len(voxels)), replace=False)
+        for centre in voxels[np.sort(chosen)]:
+            patch = _cut(values, centre, window, fill)
+            label = _majority(_cut(grid, centre, window, BACKGROUND), klass)
+            samples.append((patch, label))
+    return samples
+
+
+def read_label_volume(path: str, **options: Any) -> xr.DataArray:
+    """A segmentation file (NIfTI, or a DICOM file or folder) on the normalised image grid."""
+    reader = DicomReader() if not path.endswith((".nii", ".nii.gz")) else NiftiReader()
+    records = list(reader.read(path, **options))
+    if len(records) != 1:
+        raise ValueError(f"{path}: holds {len(records)} volumes; a label volume must hold one")
+    return normalize_labels(records[0].array, **options)

@@ -1,0 +1,159 @@
+"""CT checks beyond the core's generic ones; each problem is one sentence with the fix.
+
+Limits come from options of the same name (see ``Limits``), so an industrial CT
+archive with other value ranges, or a 3-D archive that must refuse single slices
+(``min_size: 16``), sets them in its catalog entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from plugins.ct.spec import DIMS, SPATIAL_DIMS, UNKNOWN_MODALITY
+
+CT_MODALITY = "CT"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Plausibility limits; each can be set by the option of the same name."""
+
+    # Scanners pad outside the field of view with down to -3024 HU; dense metal reaches
+    # ~3071 HU on 12-bit and ~30000 HU on extended scales. Outside this, the rescale is wrong.
+    min_hu: float = -3100.0
+    max_hu: float = 31000.0
+    min_size: tuple[int, int, int] = (1, 1, 1)  # voxels per axis x, y, z
+    slice_tolerance: float = 0.1  # relative deviation allowed from the median slice step
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Limits:
+        """Limits with the options of a field's name applied; other options are ignored."""
+        values: dict[str, Any] = {}
+        for name in ("min_hu", "max_hu", "slice_tolerance"):
+            if name in options:
+                values[name] = float(options[name])
+        if "min_size" in options:
+            values["min_size"] = _three_sizes(options["min_size"])
+        return cls(**values)
+
+
+def _three_sizes(value: Any) -> tuple[int, int, int]:
+    sizes = [value] * 3 if isinstance(value, int) else list(value)
+    if len(sizes) != 3 or not all(isinstance(s, int) and s >= 1 for s in sizes):
+        raise ValueError(
+            f"option min_size={value!r} must be a positive int or three of them [x, y, z], "
+            "e.g. min_size: 16"
+        )
+    return sizes[0], sizes[1], sizes[2]
+
+
+def layout_problems(array: xr.DataArray) -> list[str]:
+    if set(array.dims) != set(DIMS):
+        return [f"dims are {tuple(array.dims)}, expected {DIMS}; read it with a ct reader."]
+    if array.sizes["channel"] != 1:
+        return [f"has {array.sizes['channel']} channels; a CT volume has 1 (HU)."]
+    return []
+
+
+def modality_problems(attrs: Mapping[str, Any]) -> list[str]:
+    modality = str(attrs.get("modality", UNKNOWN_MODALITY))
+    if modality in (CT_MODALITY, UNKNOWN_MODALITY):
+        return []
+    return [
+        f"the DICOM header says Modality {modality!r}, not CT; move it out of the CT archive "
+        "or catalog it under its own modality."
+    ]
+
+
+def spacing_problems(attrs: Mapping[str, Any]) -> list[str]:
+    spacing = attrs.get("spacing")
+    if not isinstance(spacing, Sequence) or len(spacing) != 3:
+        return [f"attr spacing={spacing!r} is not three voxel sizes in mm (x, y, z)."]
+    bad = [
+        f"{dim}={value!r}"
+        for dim, value in zip(SPATIAL_DIMS, spacing, strict=True)
+        if not (isinstance(value, int | float) and np.isfinite(value) and value > 0)
+    ]
+    if bad:
+        return [
+            f"voxel spacing {', '.join(bad)} mm is not positive and finite; the header's "
+            "PixelSpacing/SliceThickness (DICOM) or pixdim/affine (NIfTI) is missing or zero: "
+            "fix the header."
+        ]
+    return []
+
+
+def size_problems(array: xr.DataArray, limits: Limits) -> list[str]:
+    small = [
+        f"{dim}={array.sizes[dim]} < {least}"
+        for dim, least in zip(SPATIAL_DIMS, limits.min_size, strict=True)
+        if array.sizes[dim] < least
+    ]
+    if small:
+        return [
+            f"the volume is too small ({', '.join(small)} voxels, min_size={list(limits.min_size)}"
+            "); exclude it or lower min_size."
+        ]
+    return []
+
+
+def slice_problems(attrs: Mapping[str, Any], limits: Limits) -> list[str]:
+    """Slices evenly spaced along the normal: a gap or a duplicate names the slice."""
+    positions = np.asarray(attrs.get("slice_positions") or [], dtype=np.float64)
+    if positions.size < 2:
+        return []
+    instances = list(attrs.get("slice_instances") or range(1, positions.size + 1))
+    steps = np.diff(positions)
+    usual = float(np.median(steps))
+    problems = []
+    for k, step in enumerate(steps, start=1):
+        where = f"slice {k} (InstanceNumber {instances[k]}, at {positions[k]:g} mm)"
+        if step <= max(limits.slice_tolerance * usual, 1e-3):
+            problems.append(
+                f"{where} duplicates the position of slice {k - 1} (InstanceNumber "
+                f"{instances[k - 1]}); remove the duplicate image or split the stacks."
+            )
+        elif abs(step - usual) > limits.slice_tolerance * usual:
+            kind = "a slice is missing before it" if step > usual else "spacing is uneven"
+            problems.append(
+                f"{where} lies {step:g} mm after slice {k - 1}, the series' usual step is "
+                f"{usual:g} mm: {kind}; re-export the complete series."
+            )
+    return problems
+
+
+def value_problems(values: np.ndarray, limits: Limits) -> list[str]:
+    finite = np.isfinite(values)
+    if not finite.all():
+        first = tuple(int(i) for i in np.argwhere(~finite)[0][1:])
+        return [
+            f"{int((~finite).sum())} voxels are NaN or infinite (first at x, y, z = {first}); "
+            "the file is corrupt or was written from a failed computation."
+        ]
+    low, high = float(values.min()), float(values.max())
+    if low < limits.min_hu or high > limits.max_hu:
+        return [
+            f"values span {low:g}..{high:g} after rescale, outside plausible CT "
+            f"[{limits.min_hu:g}, {limits.max_hu:g}] HU; the rescale slope/intercept is wrong or "
+            "the file is not CT: fix the header or set min_hu/max_hu."
+        ]
+    return []
+
+
+def validate_array(array: xr.DataArray, **options: Any) -> list[str]:
+    """Every CT problem found in ``array``; empty means valid."""
+    problems = layout_problems(array)
+    if problems:
+        return problems
+    limits = Limits.from_options(options)
+    problems += modality_problems(array.attrs)
+    problems += spacing_problems(array.attrs)
+    problems += size_problems(array, limits)
+    problems += slice_problems(array.attrs, limits)
+    problems += value_problems(np.asarray(array.values), limits)
+    return problems
