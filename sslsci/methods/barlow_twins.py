@@ -1,0 +1,52 @@
+"""Barlow Twins: make the cross-correlation of two views' embeddings the identity.
+
+Zbontar et al. 2021, "Barlow Twins: Self-Supervised Learning via Redundancy
+Reduction": backbone -> 3-layer projector (8192) -> Barlow Twins loss with
+lambda = 5e-3.  The invariance (on-diagonal) and redundancy (off-diagonal) terms
+are logged separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from sslsci.losses import BarlowTwinsLoss
+from sslsci.losses.barlow_twins import cross_correlation, off_diagonal_loss, on_diagonal_loss
+from sslsci.methods.base import MethodOutput, SSLMethod
+from sslsci.nn.heads import BarlowTwinsProjectionHead
+
+
+class BarlowTwins(SSLMethod):
+    name = "barlow_twins"
+    num_views = 2
+    needs_tokens = False
+
+    def __init__(
+        self,
+        backbone: nn.Module,
+        hidden_dim: int = 8192,
+        output_dim: int = 8192,
+        lambda_param: float = 5e-3,
+        gather_distributed: bool = False,
+    ) -> None:
+        super().__init__(backbone)
+        self.projection_head = BarlowTwinsProjectionHead(
+            backbone.num_features, hidden_dim, output_dim
+        )
+        self.criterion = BarlowTwinsLoss(lambda_param, gather_distributed=gather_distributed)
+
+    def forward(self, views: Sequence[Tensor]) -> MethodOutput:
+        x0, x1 = self.check_views(views)[:2]
+        h0, h1 = self.backbone.forward_features(x0), self.backbone.forward_features(x1)
+        z0, z1 = self.projection_head(h0), self.projection_head(h1)
+        loss = self.criterion(z0, z1)
+        with torch.no_grad():
+            correlation = cross_correlation(z0.detach().float(), z1.detach().float())
+            logs = {
+                "on_diagonal": on_diagonal_loss(correlation),
+                "off_diagonal": off_diagonal_loss(correlation),
+            }
+        return MethodOutput(loss, logs, (h0.detach(), h1.detach()))
