@@ -9,7 +9,7 @@ voxel (one slice) keeps its spacing: there is nothing to interpolate along it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,10 @@ SOURCE_ONLY_ATTRS = ("slice_positions", "slice_instances", "affine", "spacing", 
 def _pair(value: Any, name: str) -> tuple[float, float] | None:
     if value is None or value is False:
         return None
-    pair = [float(v) for v in value] if isinstance(value, Sequence) else []
+    try:
+        pair = [float(v) for v in value] if not isinstance(value, str | bytes) else []
+    except (TypeError, ValueError):
+        pair = []
     if len(pair) != 2 or not pair[0] < pair[1]:
         raise ValueError(
             f"option {name}={value!r} must be [low, high] with low < high, e.g. [-1000, 1000], "
@@ -61,12 +64,12 @@ def reorient_and_resample(
 ) -> tuple[torch.Tensor, np.ndarray, list[dict[str, Any]]]:
     """``[1, x, y, z]`` tensor in RAS at the target spacing, its affine, and the steps taken."""
     affine = affine_from_attrs(array)
+    target = target_spacing_option(options)
     values = torch.as_tensor(np.asarray(array.values, dtype=np.float32))
     tensor = MetaTensor(values, affine=torch.as_tensor(affine, dtype=torch.float64))
     steps: list[dict[str, Any]] = []
     tensor = Orientation(axcodes="RAS", labels=RAS_LABELS)(tensor)
     steps.append({"step": "orient", "from": orientation_of(affine), "to": "RAS"})
-    target = target_spacing_option(options)
     if target is not None:
         current = spacing_of(tensor.affine.numpy())
         pixdim = [
@@ -85,12 +88,19 @@ def reorient_and_resample(
     return tensor.as_tensor(), tensor.affine.numpy().astype(np.float64), steps
 
 
-def window_and_scale(
-    values: torch.Tensor, options: Mapping[str, Any]
-) -> tuple[torch.Tensor, list[dict[str, Any]]]:
-    """Clip to ``hu_window`` and map it linearly onto ``scaled_range``."""
+def window_options(options: Mapping[str, Any]) -> tuple[tuple[float, float] | None, ...]:
+    """``hu_window`` and ``scaled_range``, checked before any costly step runs."""
     window = _pair(options.get("hu_window", DEFAULT_HU_WINDOW), "hu_window")
     scaled = _pair(options.get("scaled_range", DEFAULT_SCALED_RANGE), "scaled_range")
+    return window, scaled
+
+
+def window_and_scale(
+    values: torch.Tensor,
+    window: tuple[float, float] | None,
+    scaled: tuple[float, float] | None,
+) -> tuple[torch.Tensor, list[dict[str, Any]]]:
+    """Clip to ``window`` (HU) and map it linearly onto ``scaled``."""
     steps: list[dict[str, Any]] = []
     if window is None:
         return values, steps
@@ -109,8 +119,9 @@ def _carried_attrs(array: xr.DataArray) -> dict[str, Any]:
 
 def normalize_volume(array: xr.DataArray, **options: Any) -> xr.DataArray:
     """A valid CT array -> RAS, target spacing, HU window scaled, float32 (steps in attrs)."""
+    window, scaled = window_options(options)
     tensor, affine, steps = reorient_and_resample(array, options, mode="bilinear")
-    values, value_steps = window_and_scale(tensor, options)
+    values, value_steps = window_and_scale(tensor, window, scaled)
     steps += [*value_steps, {"step": "cast", "dtype": "float32"}]
     attrs = {**_carried_attrs(array), "preprocessing": steps}
     volume = values[0].numpy().astype(np.float32, copy=False)

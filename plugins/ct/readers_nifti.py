@@ -50,10 +50,8 @@ def _load(path: str) -> nib.Nifti1Image | nib.Nifti2Image:
 
 def _check_nii_size(path: str, image: nib.Nifti1Image | nib.Nifti2Image) -> None:
     """An uncompressed file must hold every voxel its header promises."""
-    header = image.header
-    expected = int(header.get_data_offset()) + int(
-        np.prod(header.get_data_shape(), dtype=np.int64) * header.get_data_dtype().itemsize
-    )
+    proxy = image.dataobj
+    expected = int(proxy.offset) + int(np.prod(proxy.shape, dtype=np.int64)) * proxy.dtype.itemsize
     actual = Path(path).stat().st_size
     if actual < expected:
         raise ValueError(
@@ -70,7 +68,7 @@ def _voxels(path: str, image: nib.Nifti1Image | nib.Nifti2Image) -> np.ndarray:
     try:
         if image.dataobj.slope == 1 and image.dataobj.inter == 0:
             return np.asanyarray(image.dataobj)
-        return np.asarray(image.dataobj.get_scaled(), dtype=np.float32)
+        return image.get_fdata(dtype=np.float32, caching="unchanged")
     except (EOFError, zlib.error, gzip.BadGzipFile, OSError, ValueError) as exc:
         raise ValueError(
             f"{path}: the compressed data ends early or is corrupt ({type(exc).__name__}: "
