@@ -23,6 +23,7 @@ from plugins.speech.features import (
     masked_max,
     masked_mean,
     mono_waveform,
+    require_mono,
     sequence_mask,
     speech_accepts,
     valid_lengths,
@@ -52,8 +53,10 @@ class LogMelCNN(nn.Module):
         dropout: float = 0.3,
         logmel: dict[str, Any] | None = None,
         train_augment: bool | dict[str, Any] | None = None,
+        in_channels: int = 1,
     ) -> None:
         super().__init__()
+        require_mono(in_channels, "logmel_cnn")
         self.accepts = speech_accepts("logmel")
         logmel_config = {**LOGMEL_DEFAULTS, **(logmel or {})}
         self.config = {
@@ -63,6 +66,7 @@ class LogMelCNN(nn.Module):
             "dropout": dropout,
             "logmel": logmel_config,
             "train_augment": train_augment,
+            "in_channels": in_channels,
         }
         self.logmel = LogMel(**logmel_config)
         augment = LogMelAugmentConfig.from_option(train_augment)

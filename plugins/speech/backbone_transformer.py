@@ -28,6 +28,7 @@ from plugins.speech.features import (
     LogMel,
     masked_mean,
     mono_waveform,
+    require_mono,
     sequence_mask,
     speech_accepts,
     valid_lengths,
@@ -49,7 +50,9 @@ class LogMelTransformer(PatchTransformer):
         drop_path: float = 0.0,
         logmel: dict[str, Any] | None = None,
         train_augment: bool | dict[str, Any] | None = None,
+        in_channels: int = 1,
     ) -> None:
+        require_mono(in_channels, "transformer")
         patch = tuple(int(p) for p in patch_size)
         logmel_config = {**LOGMEL_DEFAULTS, **(logmel or {})}
         if len(patch) != 2 or logmel_config["n_mels"] % patch[0]:
@@ -79,6 +82,7 @@ class LogMelTransformer(PatchTransformer):
             "drop_path": drop_path,
             "logmel": logmel_config,
             "train_augment": train_augment,
+            "in_channels": in_channels,
         }
         self.accepts = {**speech_accepts("logmel"), "min_size": [self.logmel.n_fft]}
 

@@ -24,6 +24,7 @@ from torchaudio.models import wav2vec2_model
 from plugins.speech.features import (
     masked_mean,
     mono_waveform,
+    require_mono,
     sequence_mask,
     speech_accepts,
     valid_lengths,
@@ -65,8 +66,10 @@ class Wav2Vec2Encoder(nn.Module):
         pos_conv_groups: int = 16,
         dropout: float = 0.1,
         layer_drop: float = 0.0,
+        in_channels: int = 1,
     ) -> None:
         super().__init__()
+        require_mono(in_channels, "wav2vec2")
         self.accepts = speech_accepts("waveform")
         layers = [tuple(int(v) for v in layer) for layer in conv_layers]
         self.config: dict[str, Any] = {
@@ -79,6 +82,7 @@ class Wav2Vec2Encoder(nn.Module):
             "pos_conv_groups": pos_conv_groups,
             "dropout": dropout,
             "layer_drop": layer_drop,
+            "in_channels": in_channels,
         }
         self.model = wav2vec2_model(
             extractor_mode="layer_norm",

@@ -52,6 +52,15 @@ def speech_accepts(features: str) -> dict[str, Any]:
     }
 
 
+def require_mono(in_channels: int, backbone: str) -> None:
+    """Speech backbones read one channel; more means the archive was not mixed down."""
+    if in_channels != 1:
+        raise ValueError(
+            f"{backbone} takes mono waveforms (in_channels=1), got in_channels={in_channels}; "
+            "ingest the archive with the speech plugin's default options: {mono: true}"
+        )
+
+
 def lengths_from_padding_mask(padding_mask: torch.Tensor) -> torch.Tensor:
     """Valid lengths from a right-padding mask ``[B, T]`` (True where padded)."""
     return (~padding_mask.bool()).sum(dim=-1)
