@@ -22,11 +22,14 @@ PATCH_VOXELS = 16  # core transformer patches: 16^3 voxels = 24 mm at 1.5 mm
 
 
 def _accepts(in_channels: int, multiple_of: int, min_size: int) -> dict[str, Any]:
+    """The input description every sslsci backbone gives (same keys as PatchTransformer)."""
     return {
+        "spatial_dims": 3,
         "dims": list(DIMS),
         "in_channels": in_channels,
-        "spatial_multiple_of": multiple_of,
-        "min_spatial_size": min_size,
+        "min_size": [min_size] * 3,
+        "multiple_of": [multiple_of] * 3,
+        "fixed_size": None,
     }
 
 
@@ -42,7 +45,8 @@ class MonaiResNet(nn.Module):
         super().__init__()
         if depth not in self.builders:
             raise ValueError(f"depth={depth!r} is not one of {sorted(self.builders)}")
-        self.config = {"depth": depth, "in_channels": in_channels, **overrides}
+        self.config = {"in_channels": in_channels, **overrides}  # depth is the backbone name
+        self.in_channels = in_channels
         kwargs = {"conv1_t_size": 7, "conv1_t_stride": 2, **overrides}
         self.model = self.builders[depth](
             pretrained=False,
@@ -77,6 +81,7 @@ class SwinEncoder(nn.Module):
         drop_path_rate: float = 0.0,
     ) -> None:
         super().__init__()
+        self.in_channels = in_channels
         self.config = {
             "in_channels": in_channels,
             "feature_size": feature_size,
