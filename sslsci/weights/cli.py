@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from sslsci.bundle.errors import BundleError
@@ -42,7 +42,7 @@ OfflineOpt = Annotated[
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(Text("error: ", style="red") + Text(str(exc)), highlight=False)
+    err.print(Text("error: ", style="red") + Text(str(exc)), highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -59,7 +59,9 @@ def publish_command(
     except (WeightsError, BundleError) as exc:
         raise _fail(exc) from None
     out.print(
-        f"published {name}@{version} to {registry} ({len(entry.files)} files)", highlight=False
+        f"published {name}@{version} to {registry} ({len(entry.files)} files)",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -81,7 +83,8 @@ def list_command(
         ]
         print(json.dumps(document, indent=2))
         return
-    table = Table("name", "latest", "versions", "dims", "backbone", "method", "headline result")
+    table = Table("latest", "versions", "dims", "backbone", "method", "headline result")
+    table.columns.insert(0, Column("name", no_wrap=True))
     for row in rows:
         card = row.latest.card
         headline = next(iter(card.results.items()), None)
@@ -109,16 +112,17 @@ def info_command(
         info = release_info(ref, registry=registry, cache_dir=cache_dir, offline=offline or None)
     except WeightsError as exc:
         raise _fail(exc) from None
-    out.print(f"{info.name}@{info.version}  (from {info.source})", highlight=False)
+    out.print(f"{info.name}@{info.version}  (from {info.source})", highlight=False, soft_wrap=True)
     out.print(
         f"published {info.entry.published:%Y-%m-%d %H:%M} UTC, sslsci {info.entry.sslsci_version}",
         highlight=False,
+        soft_wrap=True,
     )
     table = Table("file", "size", "sha256")
     for file in info.entry.files:
         table.add_row(file.path.rsplit("/", 1)[-1], str(file.size), file.sha256)
     out.print(table)
-    out.print(info.card or "(no model card)", markup=False, highlight=False)
+    out.print(info.card or "(no model card)", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("pull")
@@ -150,4 +154,4 @@ def export_hf_command(
         folder = export_hf(bundle, out_dir, license=license)
     except (WeightsError, BundleError) as exc:
         raise _fail(exc) from None
-    out.print(f"wrote a Hugging Face layout to {folder}", highlight=False)
+    out.print(f"wrote a Hugging Face layout to {folder}", highlight=False, soft_wrap=True)

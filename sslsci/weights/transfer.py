@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import fsspec
 import requests
+import urllib3
 
 import sslsci
 from sslsci.weights.errors import (
@@ -148,13 +149,19 @@ def _http_attempt(
             raise RetryableError(f"{url}: server refused Range bytes={have}-; restarting")
         offset = _resume_offset(response, have, url)
         try:
-            return _append(part, offset, response.iter_content(CHUNK_BYTES), size, url, on_bytes)
-        except (
-            requests.ConnectionError,
-            requests.Timeout,
-            requests.exceptions.ChunkedEncodingError,
-        ) as exc:
+            return _append(part, offset, _raw_chunks(response), size, url, on_bytes)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise RetryableError(f"{url}: connection lost ({exc}); will resume") from None
+
+
+def _raw_chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body's bytes as they arrive (``read1``), so a cut stream loses none of them.
+
+    ``iter_content`` fills whole chunks first and drops a partial one when the
+    connection breaks, which would waste what a resume could have kept.
+    """
+    while chunk := response.raw.read1(CHUNK_BYTES, decode_content=False):
+        yield chunk
 
 
 def _fsspec_chunks(handle) -> Iterator[bytes]:
