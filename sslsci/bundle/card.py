@@ -107,6 +107,9 @@ def _data_section(meta: BundleMetadata) -> str:
     data = meta.data
     entries = data.catalog if isinstance(data.catalog, list) else [data.catalog]
     names = [str(e.get("name", e.get("uri", "?"))) for e in entries if isinstance(e, Mapping)]
+    named = (data.model_extra or {}).get("entries")  # the trainer records entry names
+    if not names and isinstance(named, list):
+        names = [str(name) for name in named]
     listed = ", ".join(f"`{n}`" for n in names) or "not recorded"
     return (
         f"Pretrained on {data.rows} items of the training manifest "

@@ -35,7 +35,7 @@ HF_CONFIG_FILE = "config.json"
 CARD_FILE = "README.md"
 WEIGHTS_FILE = "weights.safetensors"
 HEADS_FILE = "heads.safetensors"
-MAX_METADATA_BYTES = 4 * 1024 * 1024
+MAX_METADATA_BYTES = 32 * 1024 * 1024  # provenance may list one sha256 per source file
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 

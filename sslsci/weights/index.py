@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationErr
 from sslsci.bundle.card import headline_results
 from sslsci.bundle.filetypes import is_pickle_name, pickle_refusal
 from sslsci.bundle.schema import (
+    MAX_METADATA_BYTES,
     METADATA_FILE,
     SHA256_PATTERN,
     BundleMetadata,
@@ -32,7 +33,7 @@ INDEX_FILE = "index.json"
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 MAX_CARD_BYTES = 4 * 1024 * 1024
 ALLOWED_SUFFIXES = (".safetensors", ".json", ".md")
-BOUNDED_SUFFIXES = (".json", ".md")
+BOUNDED_SUFFIXES = {".json": MAX_METADATA_BYTES, ".md": MAX_CARD_BYTES}
 FILE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 REQUIRED_FILES = (METADATA_FILE,)
 
@@ -123,10 +124,11 @@ def check_version_entry(name: str, version: str, entry: VersionEntry, where: str
         if filename in seen:
             raise UnsafeIndexError(f"{where}: {name}@{version} lists {filename!r} twice")
         seen.add(filename)
-        if filename.endswith(BOUNDED_SUFFIXES) and file.size > MAX_CARD_BYTES:
+        bound = BOUNDED_SUFFIXES.get(PurePosixPath(filename).suffix)
+        if bound is not None and file.size > bound:
             raise UnsafeIndexError(
                 f"{where}: {file.path} is listed at {file.size} bytes, over the "
-                f"{MAX_CARD_BYTES}-byte bound for metadata and cards"
+                f"{bound}-byte bound for {filename}"
             )
     missing = [f for f in REQUIRED_FILES if f not in seen]
     if missing or not any(f.endswith(".safetensors") for f in seen):

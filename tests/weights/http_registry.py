@@ -37,7 +37,9 @@ class RegistryServer(ThreadingHTTPServer):
         self.root = root.resolve()
         self.log: list[Request] = []
         self.faults = Faults()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def handle_error(self, request, client_address) -> None:
         """Clients that stop reading early (bounded reads) are expected; stay quiet."""

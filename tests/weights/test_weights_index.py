@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sslsci.weights import InvalidNameError, UnsafeIndexError
-from sslsci.weights.index import check_file_path
+from sslsci.weights.index import MAX_CARD_BYTES, check_file_path, parse_index
 from sslsci.weights.locations import registry_urls
 from sslsci.weights.names import latest_version, parse_ref
 
@@ -57,3 +59,36 @@ def test_registry_mirrors_come_from_argument_or_environment(monkeypatch) -> None
     monkeypatch.setenv("SSLSCI_REGISTRY", "https://a.example/r, https://b.example/r")
     assert registry_urls() == ["https://a.example/r", "https://b.example/r"]
     assert registry_urls(["/tmp/x", "https://c.example"]) == ["/tmp/x", "https://c.example"]
+
+
+def _index_with(card_size: int) -> bytes:
+    digest = "0" * 64
+    files = [
+        {"path": f"{NAME}/{VERSION}/weights.safetensors", "sha256": digest, "size": 10},
+        {"path": f"{NAME}/{VERSION}/sslsci.json", "sha256": digest, "size": 10},
+        {"path": f"{NAME}/{VERSION}/README.md", "sha256": digest, "size": card_size},
+    ]
+    card = {
+        "modality": "wearables",
+        "dims": ["channel", "time"],
+        "channels": None,
+        "backbone": "resnet1d",
+        "num_features": 16,
+        "method": "simclr",
+        "data_manifest_sha256": digest,
+    }
+    entry = {
+        "created": "2025-01-01T00:00:00Z",
+        "published": "2025-01-01T00:00:00Z",
+        "sslsci_version": "0.1.0",
+        "files": files,
+        "card": card,
+    }
+    document = {"schema_version": 1, "models": {NAME: {"versions": {VERSION: entry}}}}
+    return json.dumps(document).encode()
+
+
+def test_index_bounds_the_listed_card_size() -> None:
+    assert parse_index(_index_with(MAX_CARD_BYTES), "index.json").models[NAME]
+    with pytest.raises(UnsafeIndexError, match=r"over the 4194304-byte bound for README\.md"):
+        parse_index(_index_with(MAX_CARD_BYTES + 1), "index.json")
