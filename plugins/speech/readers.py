@@ -172,8 +172,30 @@ class SoundfileReader:
         return path.lower().endswith(self.suffixes) or self.magic(head)
 
     def read(self, path: str, **options: Any) -> Iterator[Record]:
-        """Yield the file (or the window the options name) as one record."""
-        yield Record(array=read_audio(path, self.kind, **options))
+        """Yield the file (or the window the options name) as one record, or with option
+        ``segment_seconds`` as consecutive segments (items "0", "1", ...), so ingesting an
+        hour-long recording never holds more than one segment in memory."""
+        segment = _seconds_option(options, "segment_seconds", path)
+        if not segment:
+            yield Record(array=read_audio(path, self.kind, **options))
+            return
+        if any(options.get(k) is not None for k in ("start", "frames", "start_seconds", "seconds")):
+            raise ValueError(f"{path}: option segment_seconds cannot be combined with a window")
+        for index, window in enumerate(segment_windows(path, self.kind, segment)):
+            array = read_audio(path, self.kind, start=window.start, frames=window.frames)
+            yield Record(array=array, item=str(index))
+
+
+def segment_windows(path: str, kind: str, seconds: float) -> list[Window]:
+    """Consecutive windows of ``seconds``; a tail shorter than half a segment joins the last."""
+    with open_sound(path, kind) as handle:
+        total, step = handle.frames, max(1, round(seconds * handle.samplerate))
+    check_has_frames(path, total)
+    starts = list(range(0, total, step))
+    if len(starts) > 1 and total - starts[-1] < step / 2:
+        starts.pop()
+    bounds = [*starts[1:], total]
+    return [Window(start, stop - start) for start, stop in zip(starts, bounds, strict=True)]
 
 
 WAV_READER = SoundfileReader("wav", (".wav", ".wave"), is_wav_head, "WAV")

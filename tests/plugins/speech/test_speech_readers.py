@@ -132,6 +132,19 @@ def test_window_equals_slice_of_full_read(tmp_path: Path, make_tones, fmt: str) 
     same(read_audio(str(path), fmt, start_seconds=2.9, seconds=1.0).values, full[:, 63945:])
 
 
+def test_long_files_read_in_segments(tmp_path: Path, make_tones) -> None:
+    path = tmp_path / "long.flac"
+    sf.write(path, make_tones(8000, 3.4), 8000)
+    records = list(FLAC_READER.read(str(path), segment_seconds=1.0))
+    assert [r.item for r in records] == ["0", "1", "2"]  # the 0.4 s tail joins the last
+    assert [r.array.shape[1] for r in records] == [8000, 8000, 11200]
+    assert [r.array.attrs["start_frame"] for r in records] == [0, 8000, 16000]
+    whole = read_one(FLAC_READER, path).values
+    np.testing.assert_array_equal(np.concatenate([r.array.values for r in records], 1), whole)
+    with pytest.raises(ValueError, match="cannot be combined"):
+        list(FLAC_READER.read(str(path), segment_seconds=1.0, start=5))
+
+
 def test_window_options_are_checked(tmp_path: Path, make_tones) -> None:
     path = tmp_path / "clip.wav"
     sf.write(path, make_tones(8000, 0.5), 8000)
