@@ -35,9 +35,12 @@ def orientation_of(affine: np.ndarray) -> str:
     return "".join(code if code is not None else "?" for code in codes)
 
 
+ATTR_DECIMALS = 6  # 1 nm: keeps float noise from resampling out of attrs
+
+
 def affine_attr(affine: np.ndarray) -> list[list[float]]:
     """The affine as nested lists of floats, so it survives JSON and zarr attrs."""
-    return [[float(v) for v in row] for row in np.asarray(affine, dtype=np.float64)]
+    return [[round(float(v), ATTR_DECIMALS) for v in row] for row in np.asarray(affine)]
 
 
 def affine_from_attrs(array: xr.DataArray) -> np.ndarray:
@@ -59,7 +62,7 @@ def volume_array(voxels: np.ndarray, affine: np.ndarray, attrs: Mapping[str, Any
     all_attrs = {
         "units": UNITS,
         "affine": affine_attr(affine),
-        "spacing": list(spacing_of(affine)),
+        "spacing": [round(s, ATTR_DECIMALS) for s in spacing_of(affine)],
         "orientation": orientation_of(affine),
         **attrs,
     }

@@ -108,8 +108,9 @@ class DicomReader:
             ds = pydicom.dcmread(file)
         except InvalidDicomError as exc:
             raise ValueError(
-                f"{file}: is not a DICOM file (no 'DICM' marker at byte 128: {exc}); it is not "
-                "imaging data: exclude it from the catalog glob or set the right format"
+                f"{file}: is not a DICOM file (no 'DICM' marker at byte 128 and no file meta "
+                "header); it is not imaging data: exclude it from the catalog glob or set the "
+                "right format"
             ) from exc
         except Exception as exc:
             raise ValueError(
