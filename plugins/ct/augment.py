@@ -62,7 +62,9 @@ def crop_size_option(value: Any) -> tuple[int, int, int]:
 
 
 def random_crop(size: Sequence[int], pad_value: float = 0.0) -> list[MonaiStep]:
-    """Pad to at least ``size`` (0 = the bottom of the HU window: air) and crop at random."""
+    """Pad to at least ``size`` with ``pad_value`` and crop at random.
+
+    Views run on standardised windows, where 0 is the archive's mean intensity."""
     return [
         MonaiStep(SpatialPadd(KEY, spatial_size=tuple(size), mode="constant", value=pad_value)),
         MonaiStep(RandSpatialCropd(KEY, roi_size=tuple(size), random_size=False)),
@@ -107,7 +109,7 @@ def gaussian_noise(std: float = 0.02, prob: float = 0.3) -> MonaiStep:
 
 
 def coarse_dropout(crop: Sequence[int], prob: float = 0.3, holes: int = 4) -> MonaiStep:
-    """Blank ``holes`` boxes of 1/8 to 1/4 of the crop (filled with 0, air)."""
+    """Blank ``holes`` boxes of 1/8 to 1/4 of the crop (filled with 0, the standardised mean)."""
     smallest = tuple(max(1, c // 8) for c in crop)
     largest = tuple(max(1, c // 4) for c in crop)
     return MonaiStep(
