@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from sslsci.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
+from sslsci.plugin import PluginError
 
 app = typer.Typer(
     help="Self-supervised foundation models for scientific sensor data.",
@@ -99,7 +100,7 @@ def ingest_command(
             result = ingest_entry(
                 parsed, name, workspace, workers=workers, verify=verify, progress=tick
             )
-    except (CatalogError, FileNotFoundError, RuntimeError) as exc:
+    except (CatalogError, PluginError, FileNotFoundError, RuntimeError, ValueError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
         print(result.as_json())
@@ -126,14 +127,15 @@ def _print_quarantine(rows: list[tuple[str, str]]) -> None:
 
 @store_app.command("prune")
 def store_prune(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirOpt = None) -> None:
-    """Delete stored data of files that are gone from their archive."""
-    _, workspace = _workspace(catalog, workdir)
-    manifest, store = workspace.manifest(), workspace.store()
-    doomed = {item.store_key for item in manifest.gone_items()} - manifest.live_keys()
-    for key in doomed:
-        store.delete(key)
-    sources = manifest.drop_gone()
-    out.print(f"pruned {len(doomed)} stored items of {sources} gone files")
+    """Delete stored data of files gone from their archive and of replaced file versions."""
+    from sslsci.ingest import prune_store
+
+    try:
+        _, workspace = _workspace(catalog, workdir)
+        deleted, sources = prune_store(workspace)
+    except (CatalogError, RuntimeError) as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"pruned {deleted} stored items; dropped {sources} gone files from the manifest")
 
 
 class ProgressBar:
