@@ -70,21 +70,33 @@ class SplitSpec(_Strict):
     seed: int = 0
     default: str | None = None
 
+    @field_validator("fraction")
+    @classmethod
+    def _fractions_sum_to_one(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None:
+            total = sum(value.values())
+            if abs(total - 1.0) > 1e-6 or any(v < 0 for v in value.values()):
+                raise ValueError(
+                    f"fractions must be >= 0 and sum to 1 (they sum to {total:g}); "
+                    "e.g. {train: 0.8, test: 0.2}"
+                )
+        return value
+
+    @field_validator("regex")
+    @classmethod
+    def _split_regexes_compile(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for split, pattern in (value or {}).items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"regex for split {split!r} is invalid ({exc})") from exc
+        return value
+
     @model_validator(mode="after")
     def _exactly_one_way(self) -> SplitSpec:
         ways = [w for w in ("regex", "lists", "fraction") if getattr(self, w) is not None]
         if len(ways) != 1:
             raise ValueError(f"give exactly one of regex, lists or fraction (got {ways or 'none'})")
-        if self.fraction is not None:
-            total = sum(self.fraction.values())
-            if abs(total - 1.0) > 1e-6 or any(v < 0 for v in self.fraction.values()):
-                raise ValueError(f"fractions must be >= 0 and sum to 1 (they sum to {total:g})")
-        if self.regex is not None:
-            for split, pattern in self.regex.items():
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ValueError(f"regex for split {split!r} is invalid ({exc})") from exc
         return self
 
 
@@ -154,35 +166,103 @@ class Catalog(_Strict):
         return str((self.root / Path(entry.uri).expanduser()).resolve())
 
 
-def _entry_lines(text: str) -> list[int]:
-    """Line numbers (1-based) where each entry starts, for error messages."""
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree (with line marks), or None if it cannot be composed."""
     try:
-        node = yaml.compose(text)
+        return yaml.compose(text)
     except yaml.YAMLError:
-        return []
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if key.value == "entries" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
+        return None
 
 
-def _describe(error: dict[str, Any], raw: dict[str, Any], path: Path, lines: list[int]) -> str:
-    loc = list(error["loc"])
-    where = f"{path}"
+def _line_of(root: yaml.Node | None, loc: list[Any]) -> int | None:
+    """1-based line of the deepest node along ``loc`` (a key's line for mapping keys)."""
+    node, line = root, None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+_NESTED: dict[str, type[BaseModel]] = {"labels": LabelSpec, "splits": SplitSpec}
+
+
+def _accepted_fields(loc: list[Any]) -> str:
+    """The field names accepted where an unknown field was found."""
+    model: type[BaseModel] = Catalog
+    for part in loc[:-1]:
+        if part == "entries":
+            model = CatalogEntry
+        elif part in _NESTED:
+            model = _NESTED[part]
+    names = [n for n, f in model.model_fields.items() if not f.exclude]
+    return "accepted fields: " + ", ".join(names)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _where(path: Path, raw: dict[str, Any], root: yaml.Node | None, loc: list[Any]) -> str:
+    line = _line_of(root, loc)
+    where = f"{path}" + (f": line {line}" if line else "")
+    entries = raw.get("entries")
     if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-        index = loc[1]
-        entries = raw.get("entries") or []
-        name = entries[index].get("name", f"#{index + 1}") if index < len(entries) else index
-        line = f" line {lines[index]}" if index < len(lines) else ""
-        where += f":{line} entry {name!r}"
-        loc = loc[2:]
-    field = ".".join(str(p) for p in loc) or "(entry)"
-    value = error.get("input")
-    shown = repr(value) if not isinstance(value, dict) else "{...}"
+        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        where += f": entry {name!r}" if name is not None else f": entry #{loc[1] + 1}"
+    return where
+
+
+def _describe(
+    error: dict[str, Any], raw: dict[str, Any], path: Path, root: yaml.Node | None
+) -> str:
+    loc = list(error["loc"])
+    field_loc = loc[2:] if len(loc) >= 2 and loc[0] == "entries" else loc
+    field = ".".join(str(p) for p in field_loc) or "(entry)"
     message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: field {field!r}, value {shown}: {message}"
+    whole_model = not field_loc or field_loc[-1] in _NESTED  # the value is a whole block
+    if error["type"] == "missing":
+        shown = "missing"
+    elif whole_model and isinstance(error.get("input"), dict):
+        shown = "{...}"
+    else:
+        shown = _shown(error.get("input"))
+    if error["type"] == "extra_forbidden":
+        message += f"; {_accepted_fields(loc)}"
+    return f"{_where(path, raw, root, loc)}: field {field!r}, value {shown}: {message}"
+
+
+def _duplicate_names(raw: dict[str, Any], path: Path, root: yaml.Node | None) -> list[str]:
+    """Entries whose name was already used, each with its line."""
+    entries = raw.get("entries")
+    if not isinstance(entries, list):
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for index, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            earlier = _line_of(root, ["entries", first[name], "name"])
+            problems.append(
+                f"{_where(path, raw, root, ['entries', index, 'name'])}: field 'name', value "
+                f"{name!r}: already used by the entry at line {earlier}; names must be unique"
+            )
+        else:
+            first[name] = index
+    return problems
 
 
 def parse_catalog(text: str, path: Path) -> Catalog:
@@ -193,14 +273,21 @@ def parse_catalog(text: str, path: Path) -> Catalog:
         raise CatalogError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict) or "entries" not in raw:
         raise CatalogError(
-            f"{path}: a catalog is a mapping with an 'entries:' list; see data_catalog.yaml"
+            f"{path}: line 1: field 'entries', value missing: a catalog is a mapping with an "
+            "'entries:' list of archives (name, modality, uri, ...); see data_catalog.yaml"
         )
+    root = _compose(text)
+    problems = _duplicate_names(raw, path, root)
     try:
         catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
-        lines = _entry_lines(text)
-        problems = [_describe(err, raw, path, lines) for err in exc.errors()]
-        raise CatalogError("invalid catalog:\n  " + "\n  ".join(problems)) from None
+        # Errors without a location come from the catalog-wide duplicate-name check,
+        # already reported above with their lines.
+        problems += [
+            _describe(err, raw, path, root) for err in exc.errors() if err["loc"] or not problems
+        ]
+    if problems:
+        raise CatalogError("invalid catalog:\n  " + "\n  ".join(problems))
     catalog.path = path.resolve()
     return catalog
 

@@ -211,6 +211,25 @@ def workdir_lock(root: Path) -> Iterator[None]:
         yield
 
 
+def prune_store(workspace: Workspace) -> tuple[int, int]:
+    """Delete stored items no live manifest row refers to; drop the rows of gone files.
+
+    That is the data of files gone from their archive, and of earlier versions of
+    changed files. Runs under the ingest lock so it never races a writer. Returns
+    (items deleted, gone files dropped).
+    """
+    with workdir_lock(workspace.root):
+        manifest, store = workspace.manifest(), workspace.store()
+        try:
+            doomed = store.keys() - manifest.live_keys()
+            for key in sorted(doomed):
+                store.delete(key)
+            dropped = manifest.drop_gone()
+        finally:
+            manifest.close()
+    return len(doomed), dropped
+
+
 def ingest_entry(
     catalog: Catalog,
     name: str,
@@ -247,10 +266,11 @@ def ingest_entry(
             )
             for info in todo
         ]
+        infos = {job.info.uri: job.info for job in jobs}
         for done, result in enumerate(_run(jobs, workers), start=1):
             _record(
                 result,
-                {j.info.uri: j.info for j in jobs},
+                infos,
                 entry,
                 plugin,
                 opts,
@@ -260,11 +280,8 @@ def ingest_entry(
             )
             if progress:
                 progress(done, len(jobs))
-        gone = [
-            u
-            for u, row in known.items()
-            if row.status != "gone" and u not in {i.uri for i in found}
-        ]
+        present = {info.uri for info in found}
+        gone = [u for u, row in known.items() if row.status != "gone" and u not in present]
         manifest.mark_gone(entry.name, gone)
         counts["gone"] = len(gone)
         quarantined = manifest.quarantined(entry.name)
@@ -277,6 +294,7 @@ def ingest_entry(
 def _plan(found, known, version, opts, verify, counts, manifest, entry, store) -> list[SourceInfo]:
     """Decide per source: skip by signature, skip by hash, or process."""
     todo: list[SourceInfo] = []
+    keys_by_uri: dict[str, list[str]] | None = None  # read once, only if a file is hashed
     for info in found:
         prev = known.get(info.uri)
         same_config = (
@@ -290,8 +308,10 @@ def _plan(found, known, version, opts, verify, counts, manifest, entry, store) -
             continue
         if same_config and prev.sha256 is not None:
             sha = source_sha256(info)
+            if keys_by_uri is None:
+                keys_by_uri = _stored_keys(manifest, entry.name)
             intact = prev.status != "ok" or all(
-                store.has(i.store_key) for i in manifest.items([entry.name]) if i.uri == info.uri
+                store.has(key) for key in keys_by_uri.get(info.uri, [])
             )
             if sha == prev.sha256 and intact:
                 manifest.touch_signature(entry.name, info.uri, info.signature)
@@ -300,6 +320,14 @@ def _plan(found, known, version, opts, verify, counts, manifest, entry, store) -
         counts["changed" if prev is not None and prev.status != "gone" else "new"] += 1
         todo.append(info)
     return todo
+
+
+def _stored_keys(manifest: Manifest, entry: str) -> dict[str, list[str]]:
+    """Store keys of each ok source of an entry, from one manifest query."""
+    keys: dict[str, list[str]] = {}
+    for item in manifest.items([entry]):
+        keys.setdefault(item.uri, []).append(item.store_key)
+    return keys
 
 
 def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:

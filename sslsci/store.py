@@ -131,7 +131,13 @@ class ArrayStore:
         return handle[...] if index is None else handle[index]
 
     def delete(self, key: str) -> None:
-        shutil.rmtree(self.path(key), ignore_errors=True)
+        """Move the item out of ``items/`` first, so a kill midway never leaves half an item."""
+        path = self.path(key)
+        if path.exists():
+            doomed = self.root / "tmp" / f"deleted-{key}-{uuid.uuid4().hex}"
+            doomed.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
         self._handles.pop(key, None)
         self._small.pop(key, None)
 
