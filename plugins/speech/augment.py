@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-import torchaudio.functional as AF
 
+from plugins.speech.normalize import resample_ratio
 from sslsci.plugin import Transform
 
 
@@ -119,7 +119,7 @@ class SpeedPerturb:
         percent = round(100 * uniform(g, self.min_factor, self.max_factor))
         if percent == 100:
             return x
-        stretched = AF.resample(x, orig_freq=percent, new_freq=100)
+        stretched = resample_ratio(x, percent, 100)
         return crop_or_pad(stretched, x.shape[-1], g)
 
 

@@ -7,9 +7,12 @@ inside the module, so the data path, exports and probes never branch on features
 Frames are cut without centring (``center=False``): frame ``i`` covers samples
 ``[i * hop, i * hop + n_fft)``, so every frame of a padded clip that lies inside the
 clip is identical to the same frame of the clip alone: padding changes nothing.
-Normalisation uses one mean and standard deviation of the log-mel values over the
-archive (``logmel_statistics``, computed at ingest, kept in the backbone config and
-so in the exported bundle), as BYOL-A does.
+Normalisation is two-stage. The core standardises every stored waveform with the
+archive's mean and standard deviation computed at ingest (recorded in the bundle's
+preprocessing), so clips reach the model at unit variance over the archive; the
+log-mel of such audio sits near mean -1 and std 5 (FSDD: -0.9 and 5.8, the synthetic
+demo: 0.0 and 3.9), the defaults here. ``logmel_statistics`` gives an archive's exact
+values to put in the backbone config (``logmel: {mean, std}``), which the bundle keeps.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ LOGMEL_DEFAULTS: dict[str, Any] = {
     "n_mels": 64,
     "f_min": 60.0,
     "f_max": 7800.0,
-    "mean": -6.0,  # near FSDD at 16 kHz; give the archive's own from logmel_statistics()
+    "mean": -1.0,  # log-mel of archive-standardised speech; see the module docstring
     "std": 5.0,
 }
 LOG_FLOOR = 1e-6  # power floor before the log: -60 dB relative to full-scale power
@@ -120,7 +123,7 @@ class LogMel(nn.Module):
         n_mels: int = 64,
         f_min: float = 60.0,
         f_max: float = 7800.0,
-        mean: float = -6.0,
+        mean: float = -1.0,
         std: float = 5.0,
     ) -> None:
         super().__init__()

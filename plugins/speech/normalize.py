@@ -3,17 +3,20 @@
 Resampling is torchaudio's band-limited sinc interpolation (``functional.resample``),
 which low-passes below the new Nyquist frequency, so 44.1 kHz music does not alias
 into the speech band. The rate ratio is reduced to a small fraction first: 44.1 kHz ->
-16 kHz is 441 -> 160, which keeps the polyphase kernel small.
+16 kHz is 441 -> 160. Building the polyphase kernel costs more than applying it to a
+3 s crop, so kernels are built once per ratio and process (``torchaudio.transforms.
+Resample`` keeps its kernel) and reused.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import torch
-import torchaudio.functional as AF
+import torchaudio
 import xarray as xr
 
 from plugins.speech.spec import TARGET_RATE_HZ, UNITS
@@ -37,12 +40,25 @@ def target_rate_option(options: dict[str, Any]) -> float:
     return rate
 
 
+@lru_cache(maxsize=32)
+def resampler(orig_freq: int, new_freq: int) -> torchaudio.transforms.Resample:
+    """torchaudio's sinc resampler for one ratio, its kernel built once per process."""
+    return torchaudio.transforms.Resample(orig_freq=orig_freq, new_freq=new_freq)
+
+
+def resample_ratio(values: torch.Tensor, orig_freq: int, new_freq: int) -> torch.Tensor:
+    """``[..., time]`` resampled by ``new_freq / orig_freq`` (float32 inside, dtype kept)."""
+    with torch.no_grad():
+        out = resampler(orig_freq, new_freq)(values.detach().to("cpu", torch.float32))
+    return out.to(values.device, values.dtype)
+
+
 def resample_waveform(values: torch.Tensor, from_rate: float, to_rate: float) -> torch.Tensor:
     """``[..., time]`` resampled from one rate to another with torchaudio's sinc filter."""
     ratio = Fraction(to_rate / from_rate).limit_denominator(MAX_RATIO_DENOMINATOR)
     if ratio == 1:
         return values
-    return AF.resample(values, orig_freq=ratio.denominator, new_freq=ratio.numerator)
+    return resample_ratio(values, ratio.denominator, ratio.numerator)
 
 
 def mixdown(values: np.ndarray) -> np.ndarray:
