@@ -25,7 +25,7 @@ def tones(rate: float, seconds: float, channels: int = 1, seed: int = 0) -> np.n
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_tones() -> Callable[..., np.ndarray]:
     return tones
 
