@@ -89,8 +89,13 @@ class ArrayStore:
         tmp = self.root / "tmp" / f"{key}-{uuid.uuid4().hex}"
         tmp.parent.mkdir(parents=True, exist_ok=True)
         values = np.ascontiguousarray(array.values)
-        group = zarr.open_group(tmp, mode="w", zarr_format=3)
-        group.attrs.update(_json_attrs(attrs if attrs is not None else dict(array.attrs)))
+        # Attributes at creation: attrs.update() would rewrite zarr.json once per key.
+        group = zarr.open_group(
+            tmp,
+            mode="w",
+            zarr_format=3,
+            attributes=_json_attrs(attrs if attrs is not None else dict(array.attrs)),
+        )
         group.create_array(
             DATA,
             data=values,
