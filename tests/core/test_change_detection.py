@@ -163,3 +163,25 @@ def test_verify_rehashes_everything_and_restores_a_deleted_item(study, run_inges
     assert set(hashed) == {f"s0{s}_r00{r}.csv" for s in (1, 2) for r in (0, 1)}
     assert store.has(lost)
     assert store.read(lost).shape == items["s01_r001.csv"].shape
+
+
+def test_changed_options_reingest_every_file(study, run_ingest, write_catalog):
+    catalog = study[0]
+    rate = "{sampling_rate: 30}"
+    text = catalog.path.read_text().replace(rate, "{sampling_rate: 30, target_rate: 15}")
+    catalog = write_catalog(catalog.path.parent, text)
+    counts = run_ingest(catalog).counts
+    assert (counts["changed"], counts["ok"], counts["unchanged"]) == (4, 4, 0)
+    _, items = _rows(catalog)
+    assert {i.shape for i in items.values()} == {(6, 60)}  # 4 s at 15 Hz
+
+
+def test_a_fixed_quarantined_file_is_ingested(study, run_ingest):
+    catalog, archive, _ = study
+    (archive / "s03_r000.csv").write_text("time,acc_x,acc_y,acc_z\n")
+    report = run_ingest(catalog)
+    assert [Path(u).name for u, _ in report.quarantined] == ["s03_r000.csv"]
+    assert run_ingest(catalog).counts["unchanged"] == 5  # quarantine is remembered
+    shutil.copy(archive / "s01_r000.csv", archive / "s03_r000.csv")
+    report = run_ingest(catalog)
+    assert (report.counts["changed"], report.counts["ok"], report.quarantined) == (1, 1, [])
