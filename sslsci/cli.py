@@ -111,6 +111,8 @@ def ingest_command(
         f"{c['ok']} stored, {c['quarantined']} quarantined, {c['gone']} gone; "
         f"{c['stored_items']} items in store ({result.seconds:.2f} s)"
     )
+    for warning in result.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}")
     if report:
         _print_quarantine(result.quarantined)
 
@@ -179,10 +181,6 @@ def _register_learning_commands() -> None:
 
 
 def _register_weights_commands() -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("sslsci.weights.cli") is None:
-        return
     from sslsci.weights.cli import app as weights_app
 
     app.add_typer(weights_app, name="weights")

@@ -118,9 +118,12 @@ class RandomWindows(IterableDataset):
         return math.ceil(self.samples_per_epoch / world)
 
     def __iter__(self) -> Iterator[list[torch.Tensor]]:
+        # Count the epoch when iteration starts: the trainer stops after len(self)
+        # batches and never exhausts the generator, so code after the loop never runs.
+        epoch, self.epoch = self.epoch, self.epoch + 1
         rank, world, worker, workers = self._stream_id()
         stream = (rank * workers + worker) if workers else rank
-        g = torch.Generator().manual_seed(_mix(self.seed, self.epoch, stream))
+        g = torch.Generator().manual_seed(_mix(self.seed, epoch, stream))
         count = math.ceil(self.samples_per_epoch / world)
         mine = range(worker, count, workers)
         probabilities = torch.as_tensor(self.probabilities, dtype=torch.float64)
@@ -130,7 +133,6 @@ class RandomWindows(IterableDataset):
             values = cut_window(self.store, item, self.window, random_starts(item, self.window, g))
             x = torch.from_numpy(self.standardizer(values))
             yield [_apply(x, transforms, g) for transforms in self.views]
-        self.epoch += 1
 
 
 def _apply(x: torch.Tensor, transforms: Sequence[Transform], g: torch.Generator) -> torch.Tensor:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +27,8 @@ from sslsci.registry import get_plugin
 from sslsci.sources import SourceInfo, list_sources, local_copy, source_sha256
 from sslsci.store import ArrayStore
 from sslsci.validation import generic_problems, item_statistics, to_spec_order
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class IngestReport:
     counts: dict[str, int]
     seconds: float
     quarantined: list[tuple[str, str]]
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> str:
         data = asdict(self)
@@ -240,9 +244,9 @@ def ingest_entry(
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
     """Bring the store up to date with one catalog entry's archive."""
-    started = time.perf_counter()
     entry = catalog.entry(name)
     plugin = get_plugin(entry.modality)
+    started = time.perf_counter()  # after the plugin import: time the ingest itself
     uri = catalog.resolve_uri(entry)
     with workdir_lock(workspace.root):
         manifest = workspace.manifest()
@@ -286,9 +290,30 @@ def ingest_entry(
         counts["gone"] = len(gone)
         quarantined = manifest.quarantined(entry.name)
         totals = manifest.counts(entry.name)
+        warnings = empty_split_warnings(entry, manifest.items([entry.name]))
         manifest.close()
+    for warning in warnings:
+        log.warning(warning)
     counts.update({"stored_items": totals["items"], "quarantined_total": len(quarantined)})
-    return IngestReport(entry.name, counts, time.perf_counter() - started, quarantined)
+    return IngestReport(
+        entry.name, counts, time.perf_counter() - started, quarantined, warnings
+    )
+
+
+def empty_split_warnings(entry: CatalogEntry, items: list[ItemRow]) -> list[str]:
+    """Fraction splits hash each group, so a few groups can leave a split empty."""
+    fractions = entry.splits.fraction if entry.splits and entry.splits.fraction else {}
+    if not items:
+        return []
+    present = {item.split for item in items}
+    groups = {item.group_key for item in items}
+    return [
+        f"entry {entry.name!r}: split {split!r} (fraction {share}) received no items; "
+        f"{len(groups)} group(s) were hashed with seed {entry.splits.seed}. With few groups "
+        "pick another splits.seed, or name the split by splits.regex or splits.lists."
+        for split, share in fractions.items()
+        if share > 0 and split not in present
+    ]
 
 
 def _plan(found, known, version, opts, verify, counts, manifest, entry, store) -> list[SourceInfo]:

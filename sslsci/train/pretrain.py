@@ -98,7 +98,10 @@ def build_backbone(
     return constructors[name](**config), config
 
 
-def training_loader(pipeline: Pipeline, plugin: ModalityPlugin, data: TrainingData) -> DataLoader:
+def training_loader(
+    pipeline: Pipeline, plugin: ModalityPlugin, data: TrainingData, start_epoch: int = 0
+) -> DataLoader:
+    """Random windows; a resumed run starts at its checkpoint's epoch so it draws new ones."""
     views = plugin.views(pipeline.method.name, **pipeline.views)
     weights = {e.name: e.weight for e in data.catalog.entries}
     dataset = RandomWindows(
@@ -111,6 +114,7 @@ def training_loader(pipeline: Pipeline, plugin: ModalityPlugin, data: TrainingDa
         seed=pipeline.seed,
         entry_weights=weights,
     )
+    dataset.set_epoch(start_epoch)
     workers = pipeline.data.num_workers
     return DataLoader(
         dataset,
@@ -134,8 +138,10 @@ class WindowFingerprints(Callback):
             handle.write(f"{trainer.global_step}\t{digest}\n")
 
     def on_train_end(self, trainer, module) -> None:
+        # Parameters only: DDP keeps them equal, while BatchNorm running statistics
+        # take each rank's last batch (SyncBatchNorm needs a GPU) and export uses rank 0.
         digest = hashlib.sha256()
-        for name, tensor in sorted(module.state_dict().items()):
+        for name, tensor in sorted(module.named_parameters()):
             digest.update(name.encode() + tensor.detach().cpu().numpy().tobytes())
         path = self.folder / f"weights_rank{trainer.global_rank}.txt"
         path.write_text(digest.hexdigest() + "\n")
@@ -238,11 +244,18 @@ def pretrain(
         raise FileNotFoundError(f"--resume given but {last} does not exist; run without it")
     trainer.fit(
         module,
-        train_dataloaders=training_loader(pipeline, plugin, data),
+        train_dataloaders=training_loader(pipeline, plugin, data, _checkpoint_epoch(last, resume)),
         ckpt_path=str(last) if resume else None,
     )
     trainer.save_checkpoint(last)
     return PretrainResult(out, last, trainer.global_step, trainer.is_global_zero)
+
+
+def _checkpoint_epoch(path: Path, resume: bool) -> int:
+    """The epoch a resumed run continues from (0 for a fresh run)."""
+    if not resume:
+        return 0
+    return int(torch.load(path, map_location="cpu", weights_only=False).get("epoch", 0)) + 1
 
 
 def _online_probe(pipeline: Pipeline, data: TrainingData):

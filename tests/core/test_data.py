@@ -89,6 +89,16 @@ def test_same_seed_same_windows_other_seed_other_windows(archive):
     assert _windows(dataset) == first
 
 
+def test_an_epoch_stopped_early_still_moves_to_new_windows(archive):
+    """The trainer stops after len() batches without exhausting the iterator."""
+    dataset = _dataset(archive, seed=5, samples=8)
+    first = [float(view[0, 0]) for (view,), _ in zip(dataset, range(4), strict=False)]
+    second = [float(view[0, 0]) for (view,), _ in zip(dataset, range(4), strict=False)]
+    assert first != second
+    dataset.set_epoch(0)  # a resumed run sets the epoch it continues from
+    assert [float(view[0, 0]) for (view,), _ in zip(dataset, range(4), strict=False)] == first
+
+
 def test_ddp_ranks_draw_different_windows(archive, monkeypatch):
     per_rank = []
     for rank in (0, 1):

@@ -10,7 +10,10 @@ METHODS = [
     ("byol", "resnet1d", {}),
     ("vicreg", "resnet1d", {}),
     ("barlow_twins", "resnet1d", {}),
-    ("dino", "resnet1d", {}),
+    # A 16-sample batch gives near-identical teacher outputs, so the paper's fast
+    # centring (0.9) flattens the teacher towards uniform; slower centring and a
+    # smaller head keep the run about the student matching its teacher.
+    ("dino", "resnet1d", {"output_dim": 1024, "center_momentum": 0.99}),
     ("multitask", "resnet1d", {}),
     ("mae", "transformer", {"mask_ratio": 0.75}),
 ]
@@ -53,7 +56,7 @@ def test_loss_decreases_over_20_steps(method, backbone, hparams):
         out.loss.backward()
         opt.step()
         model.momentum_update(step, 20)
-        losses.append(float(out.loss))
+        losses.append(float(out.loss.detach()))
     assert all(torch.isfinite(torch.tensor(losses)))
     first, last = sum(losses[:3]) / 3, sum(losses[-3:]) / 3
     assert last < first, f"{method}: loss went from {first:.4f} to {last:.4f}"

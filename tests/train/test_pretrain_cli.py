@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-SSLSCI = [sys.executable, "-c", "from sslsci.cli import main; main()"]
+SSLSCI = [sys.executable, "-m", "sslsci"]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
 
 
