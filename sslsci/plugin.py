@@ -29,6 +29,9 @@ class ModalitySpec:
     ``window_dims`` are the dims along which random windows are cut.
     ``sampling`` maps a dim to its rate (Hz, for time) or spacing (mm, m) after
     normalisation; ``units`` describes the values.
+    ``min_sizes`` maps a window dim to the fewest samples an item may have along it
+    (default 2, the core's generic check); a modality whose items can be thin along a
+    dim (one CT slice) lowers it there and lets its own ``validate`` decide.
     """
 
     name: str
@@ -38,6 +41,7 @@ class ModalitySpec:
     units: str = ""
     sampling: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
+    min_sizes: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -11,7 +11,11 @@ from sslsci.plugin import ModalitySpec
 
 
 def generic_problems(array: xr.DataArray, spec: ModalitySpec, min_size: int = 2) -> list[str]:
-    """Dims, dtype, size and finiteness problems, each as a sentence."""
+    """Dims, dtype, size and finiteness problems, each as a sentence.
+
+    ``min_size`` applies along each window dim unless ``spec.min_sizes`` names that dim:
+    the plugin knows when a thin item (a single CT slice) is still valid.
+    """
     problems: list[str] = []
     if set(array.dims) != set(spec.dims):
         problems.append(f"dims {tuple(array.dims)} do not match the {spec.name} dims {spec.dims}")
@@ -22,8 +26,9 @@ def generic_problems(array: xr.DataArray, spec: ModalitySpec, min_size: int = 2)
         problems.append("the array is empty")
         return problems
     for dim in spec.window_dims:
-        if dim in array.dims and array.sizes[dim] < min_size:
-            problems.append(f"dim {dim!r} has {array.sizes[dim]} samples, fewer than {min_size}")
+        least = spec.min_sizes.get(dim, min_size)
+        if dim in array.dims and array.sizes[dim] < least:
+            problems.append(f"dim {dim!r} has {array.sizes[dim]} samples, fewer than {least}")
     if np.issubdtype(array.dtype, np.floating):
         bad = int(np.count_nonzero(~np.isfinite(np.asarray(array.values))))
         if bad:

@@ -20,6 +20,8 @@ SPEC = ModalitySpec(
     channels=CHANNELS,
     units=UNITS,
     sampling={dim: DEFAULT_TARGET_SPACING_MM for dim in SPATIAL_DIMS},
+    # One slice is a valid CT item; the plugin's min_size option (validate.Limits) decides.
+    min_sizes={dim: 1 for dim in SPATIAL_DIMS},
     description=(
         "X-ray computed tomography volumes in Hounsfield units, oriented to canonical RAS "
         "(x to the patient's right, y anterior, z superior), resampled to 1.5 mm isotropic "

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import nibabel as nib
 import numpy as np
+import pydicom
 import pytest
 
 from plugins.ct.phantom import make_phantom, write_dicom_series, write_nifti, write_phantom_archive
 from plugins.ct.plugin import plugin
+from plugins.ct.spec import DEFAULT_TARGET_SPACING_MM
 from sslsci.catalog import load_catalog
 from sslsci.ingest import Workspace, ingest_entry
 from tests.plugins.ct.conftest import REAL_CT, real_ct
@@ -181,11 +183,34 @@ def test_real_enhanced_multiframe_file_ingests(study: Path) -> None:
     assert reasons["eCT_Supplemental.dcm"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the core's generic check wants >= 2 samples along every window dim; a single "
-    "CT slice (z = 1) needs the plugin's min_size to decide (see the CT plugin report)",
-)
 def test_real_single_slice_file_ingests(study: Path) -> None:
     reasons = _real_reasons(study)
     assert reasons["CT_small.dcm"] is None, reasons["CT_small.dcm"]
+
+
+def test_real_files_are_stored_at_the_default_spacing(study: Path) -> None:
+    """In-plane extent from the DICOM header (pydicom), resampled to 1.5 mm voxels; a
+    single slice keeps its own thickness along z (nothing to resample)."""
+    _, items, _ = ingest(study, "real")
+    stored = {Path(i.uri).name: i for i in items}
+    assert set(stored) == {"CT_small.dcm", "eCT_Supplemental.dcm"}
+    for name, item in stored.items():
+        ds = pydicom.dcmread(real_ct(name), stop_before_pixels=True)
+        spacing = _pixel_spacing(ds)
+        extent = (ds.Columns * spacing[1], ds.Rows * spacing[0])
+        expected = [round(mm / DEFAULT_TARGET_SPACING_MM) for mm in extent]
+        assert item.attrs["spacing"][:2] == pytest.approx([DEFAULT_TARGET_SPACING_MM] * 2)
+        if item.shape[3] == 1:
+            assert item.attrs["spacing"][2] == pytest.approx(float(ds.SliceThickness))
+        assert [abs(n - e) <= 1 for n, e in zip(item.shape[1:3], expected, strict=True)] == [
+            True,
+            True,
+        ], (name, item.shape, expected)
+
+
+def _pixel_spacing(ds: pydicom.Dataset) -> tuple[float, float]:
+    """PixelSpacing (row, column) from a classic header or the enhanced functional groups."""
+    if "PixelSpacing" in ds:
+        return tuple(float(v) for v in ds.PixelSpacing)
+    groups = ds.SharedFunctionalGroupsSequence[0]
+    return tuple(float(v) for v in groups.PixelMeasuresSequence[0].PixelSpacing)
