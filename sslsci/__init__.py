@@ -8,11 +8,15 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 # Loading entry points, imported on first use so `import sslsci` stays light.
-_LAZY = {"load_bundle": "sslsci.bundle", "load_pretrained": "sslsci.weights"}
+_LAZY = {
+    "load_bundle": "sslsci.bundle",
+    "load_pretrained": "sslsci.weights",
+    "read": "sslsci.reading",
+}
 
 
 def __getattr__(name: str):
-    """``sslsci.load_bundle`` and ``sslsci.load_pretrained``, imported lazily."""
+    """``sslsci.load_bundle``, ``load_pretrained`` and ``read``, imported lazily."""
     if name in _LAZY:
         from importlib import import_module
 

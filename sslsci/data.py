@@ -135,6 +135,15 @@ class RandomWindows(IterableDataset):
             yield [_apply(x, transforms, g) for transforms in self.views]
 
 
+def worker_context(num_workers: int) -> str | None:
+    """Start DataLoader workers from a fresh forkserver, never by forking this process.
+
+    A forked worker inherits the parent's threads' exit hooks: after a Prefect flow
+    ran in-process, its events worker's hook fails in every forked child (exit 1).
+    """
+    return "forkserver" if num_workers > 0 else None
+
+
 def _apply(x: torch.Tensor, transforms: Sequence[Transform], g: torch.Generator) -> torch.Tensor:
     for transform in transforms:
         x = transform(x, g)

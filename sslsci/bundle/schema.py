@@ -59,6 +59,7 @@ class ModalityInfo(_Strict):
     units: str = ""
     sampling: dict[str, float] = Field(default_factory=dict)
     description: str = ""
+    min_sizes: dict[str, int] = Field(default_factory=dict)
 
 
 class BackboneInfo(_Strict):

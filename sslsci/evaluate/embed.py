@@ -1,8 +1,15 @@
-"""Frozen embeddings of labelled items: mean of ``forward_features`` over each item's tiles."""
+"""Frozen embeddings of labelled items: mean of ``forward_features`` over each item's tiles.
+
+Tiles of items shorter than the window are zero-padded at the end by ``cut_window``. A
+backbone whose ``forward_features`` takes ``lengths=`` (valid samples along the last dim,
+e.g. the speech backbones) is given each tile's valid length, so the padding is masked out
+rather than embedded as content; other backbones see the padded tile as is.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -10,7 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from sslsci.data import LabelledWindows, collate_tiles
+from sslsci.data import LabelledWindows, collate_tiles, window_sizes, worker_context
 
 
 def embed_items(
@@ -26,13 +33,22 @@ def embed_items(
         batch_size=batch_size,
         shuffle=False,
         num_workers=num_workers,
+        multiprocessing_context=worker_context(num_workers),
         collate_fn=collate_tiles,
     )
     device, dtype = _input_placement(backbone)
-    features, labels = [], []
+    takes_lengths = accepts_lengths(backbone)
+    features, labels, done = [], [], 0
     with evaluation_mode(backbone), torch.no_grad():
-        for tiles, owner, batch_labels in loader:
-            tile_features = backbone.forward_features(tiles.to(device=device, dtype=dtype))
+        for tiles, owner, batch_labels in loader:  # in dataset order: shuffle is off
+            options = {}
+            if takes_lengths:
+                indices = range(done, done + len(batch_labels))
+                options["lengths"] = tile_lengths(dataset, indices).to(device)
+            done += len(batch_labels)
+            tile_features = backbone.forward_features(
+                tiles.to(device=device, dtype=dtype), **options
+            )
             _check_features(backbone, tile_features, len(tiles))
             features.append(
                 mean_per_owner(tile_features.float(), owner.to(device), len(batch_labels)).cpu()
@@ -41,6 +57,28 @@ def embed_items(
     if not features:
         raise ValueError("the dataset has no items to embed; check the split has ingested items")
     return torch.cat(features).numpy(), torch.cat(labels).numpy()
+
+
+def accepts_lengths(backbone: nn.Module) -> bool:
+    """Whether ``backbone.forward_features`` takes ``lengths=`` (valid samples per input)."""
+    try:
+        parameters = inspect.signature(backbone.forward_features).parameters
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return "lengths" in parameters
+
+
+def tile_lengths(dataset: LabelledWindows, indices: Sequence[int]) -> torch.Tensor:
+    """Valid extent along the last dim of every tile of the items at ``indices``, in the
+    order ``collate_tiles`` concatenates them (the window size unless the item ends first)."""
+    lengths: list[int] = []
+    for index in indices:
+        item = dataset.items[index]
+        size = window_sizes(item, dataset.window)[-1]
+        lengths.extend(
+            min(size, item.shape[-1] - starts[-1]) for starts in dataset.tile_starts(item)
+        )
+    return torch.tensor(lengths, dtype=torch.long)
 
 
 def mean_per_owner(values: torch.Tensor, owner: torch.Tensor, count: int) -> torch.Tensor:

@@ -16,7 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from sslsci.catalog import Catalog, load_catalog
-from sslsci.data import LabelledWindows, RandomWindows, Standardizer
+from sslsci.data import LabelledWindows, RandomWindows, Standardizer, worker_context
 from sslsci.ingest import Workspace
 from sslsci.manifest import ItemRow
 from sslsci.pipeline import Pipeline
@@ -120,6 +120,7 @@ def training_loader(
         dataset,
         batch_size=pipeline.data.batch_size,
         num_workers=workers,
+        multiprocessing_context=worker_context(workers),
         persistent_workers=workers > 0,
         drop_last=True,
     )

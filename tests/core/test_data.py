@@ -12,7 +12,13 @@ import xarray as xr
 from torch.utils.data import DataLoader
 
 import sslsci.data
-from sslsci.data import LabelledWindows, RandomWindows, Standardizer, collate_tiles
+from sslsci.data import (
+    LabelledWindows,
+    RandomWindows,
+    Standardizer,
+    collate_tiles,
+    worker_context,
+)
 from sslsci.manifest import ItemRow
 from sslsci.store import ArrayStore
 from sslsci.validation import item_statistics
@@ -119,7 +125,8 @@ def test_dataloader_workers_draw_different_windows(archive, monkeypatch):
     assert len(per_worker[0]) == len(per_worker[1]) == 32
     assert not set(per_worker[0]) & set(per_worker[1])
     monkeypatch.undo()
-    loader = DataLoader(_dataset(archive, samples=64), batch_size=None, num_workers=2)
+    loader = DataLoader(_dataset(archive, samples=64), batch_size=None, num_workers=2,
+                        multiprocessing_context=worker_context(2))
     real = [(int(v[0, 0] // 1e4), int(v[0, 0] % 1e4)) for (v,) in loader]
     assert sorted(real) == sorted(per_worker[0] + per_worker[1])
 

@@ -2,9 +2,11 @@
 
 import json
 
+import numpy as np
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterFlowRunId
 
+import sslsci
 from flows.run_pipeline import run_pipeline_flow
 
 
@@ -29,3 +31,17 @@ def test_flow_produces_bundle_report_and_completed_run(study, make_pipeline, pre
     names = {t.name.rsplit("-", 1)[0] for t in tasks}
     assert {"ingest", "pretrain", "export", "evaluate"} <= names
     assert all(t.state.is_completed() for t in tasks)
+
+
+def test_readme_usage_embeds_a_raw_file_with_the_bundle(study, make_pipeline, prefect_harness):
+    """The README's three lines: load a bundle, read a user's file, embed it."""
+    bundle = study / "runs" / "flow" / "bundle"
+    if not bundle.is_dir():
+        run_pipeline_flow(str(make_pipeline(study, "flow", max_steps=8, every=4)))
+    model = sslsci.load_pretrained(bundle)
+    (record,) = sslsci.read(study / "archive" / "s01_r000.csv", "wearables")
+    embedding = model(record.array)
+    assert embedding.shape == (model.backbone.num_features,)
+    assert np.isfinite(embedding).all() and embedding.std() > 0
+    other = model(sslsci.read(study / "archive" / "s03_r002.csv", "wearables")[0].array)
+    assert not np.allclose(embedding, other)
