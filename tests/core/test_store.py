@@ -48,7 +48,20 @@ def test_chunks_are_whole_across_channels_and_cubes_along_window_dims():
     assert choose_chunks((1, 512, 512), ("channel", "y", "x"), ("y", "x"), 4) == (1, 256, 256)
     chunks = choose_chunks((3, 400, 400, 400), ("channel", "z", "y", "x"), ("z", "y", "x"), 2)
     assert chunks[0] == 3 and chunks[1] == chunks[2] == chunks[3] == 32
-    assert math.prod(chunks) * 2 <= 512 * 1024
+    assert math.prod(chunks) * 2 <= 1024 * 1024
+
+
+def test_single_channel_float_volumes_get_64_cubed_chunks():
+    """1 MiB of float32 is exactly 64^3: the power must not round down to 32."""
+    dims = ("channel", "x", "y", "z")
+    assert choose_chunks((1, 268, 213, 160), dims, dims[1:], 4) == (1, 64, 64, 64)
+    assert choose_chunks((1, 40, 300, 1), dims, dims[1:], 4) == (1, 40, 64, 1)
+    assert choose_chunks((1, 300, 300, 300), dims, dims[1:], 4, target_bytes=512 * 1024) == (
+        1,
+        32,
+        32,
+        32,
+    )
 
 
 def test_an_interrupted_put_leaves_no_item_and_its_tmp_is_cleaned(tmp_path, monkeypatch):
