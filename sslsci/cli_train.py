@@ -55,6 +55,10 @@ def export_command(
 def evaluate_command(
     bundle: Annotated[Path, typer.Argument(help="Bundle folder.")],
     task: Annotated[str, typer.Option("--task", help="Labelled catalog entry.")],
+    plugin_task: Annotated[
+        str | None,
+        typer.Option("--plugin-task", help="A task of the plugin (e.g. ct's organ_patch)."),
+    ] = None,
     catalog: Annotated[Path, typer.Option("--catalog")] = Path("data_catalog.yaml"),
     workdir: WorkdirOpt = None,
     train_split: Annotated[str, typer.Option()] = "train",
@@ -64,16 +68,23 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Linear probe and kNN on frozen features, against a random-init backbone."""
-    from sslsci.bundle_eval import evaluate_bundle
+    from sslsci.bundle_eval import evaluate_bundle, report_folder
     from sslsci.pipeline import EvalConfig
 
-    cfg = EvalConfig(entry=task, train_split=train_split, test_split=test_split, k=k, force=force)
+    cfg = EvalConfig(
+        entry=task,
+        task=plugin_task,
+        train_split=train_split,
+        test_split=test_split,
+        k=k,
+        force=force,
+    )
     results = evaluate_bundle(bundle, cfg, catalog_path=catalog, workdir=workdir)
     if as_json:
         print(json.dumps(results, indent=2, default=str))
         return
     print_results(results)
-    out.print(f"report: {bundle / 'report.md'}")
+    out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}")
 
 
 def print_results(results: dict) -> None:

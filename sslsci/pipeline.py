@@ -85,12 +85,18 @@ class ProbeConfig(_Strict):
 
 class EvalConfig(_Strict):
     entry: str
+    task: str | None = None  # a plugin task (plugin.tasks()); None: the items' catalog labels
     train_split: str = "train"
     test_split: str = "test"
     k: int = Field(default=20, gt=0)
     max_tiles: int = Field(default=8, gt=0)
     synthetic: bool = False
     force: bool = False
+
+    @property
+    def key(self) -> str:
+        """Name of the results in a bundle: the entry, or ``entry:task`` for a plugin task."""
+        return self.entry if self.task is None else f"{self.entry}:{self.task}"
 
 
 class Pipeline(_Strict):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import torch
 import xarray as xr
 from torch import nn
@@ -76,12 +77,18 @@ class Reader(Protocol):
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """A downstream task a plugin knows how to evaluate."""
+    """A downstream task a plugin knows how to evaluate.
+
+    With ``plugin_windows`` the plugin cuts the labelled samples itself (many per item,
+    e.g. CT organ patches from a segmentation) through ``TaskWindowsPlugin.task_windows``;
+    otherwise each item is one sample, labelled by the catalog.
+    """
 
     name: str
     kind: str  # "classification" (the only kind the core evaluates today)
     label_key: str = "label"
     description: str = ""
+    plugin_windows: bool = False
 
 
 @runtime_checkable
@@ -117,6 +124,31 @@ class ModalityPlugin(Protocol):
 
     def example(self, seed: int) -> xr.DataArray:
         """A small valid array, for tests and docs."""
+        ...
+
+
+@runtime_checkable
+class TaskWindowsPlugin(Protocol):
+    """Optional: a plugin that cuts labelled windows for its ``plugin_windows`` tasks."""
+
+    def task_windows(
+        self,
+        task: str,
+        array: xr.DataArray,
+        labels: Mapping[str, str],
+        *,
+        root: str,
+        window: Mapping[str, int],
+        options: Mapping[str, Any],
+        per_item: int,
+        seed: int,
+    ) -> list[tuple[np.ndarray, str]]:
+        """(window in spec dim order, class name) pairs cut from one stored item.
+
+        ``array`` is the stored (normalised) item; ``labels`` its catalog labels (e.g. a
+        sidecar path relative to ``root``, the archive's URI); ``options`` the catalog
+        entry's options; ``per_item`` bounds the samples per class; draws use ``seed``.
+        """
         ...
 
 

@@ -17,7 +17,13 @@ from plugins.ct.readers_dicom import DicomReader
 from plugins.ct.readers_nifti import NiftiReader
 from plugins.ct.recipes import views_for
 from plugins.ct.spec import DEFAULT_TARGET_SPACING_MM, SPEC
-from plugins.ct.tasks import TASKS, organ_patch_windows, read_label_volume
+from plugins.ct.tasks import (
+    ORGAN_PATCH,
+    TASKS,
+    organ_patch_task_windows,
+    organ_patch_windows,
+    read_label_volume,
+)
 from plugins.ct.validate import validate_array
 from sslsci.plugin import ModalitySpec, Reader, TaskSpec, Transform
 
@@ -61,6 +67,31 @@ class CtPlugin:
     def tasks(self) -> Mapping[str, TaskSpec]:
         """organ_patch (paired label volume) and volume_label (CSV sidecar)."""
         return dict(TASKS)
+
+    def task_windows(
+        self,
+        task: str,
+        array: xr.DataArray,
+        labels: Mapping[str, str],
+        *,
+        root: str,
+        window: Mapping[str, int],
+        options: Mapping[str, Any],
+        per_item: int,
+        seed: int,
+    ) -> list[tuple[np.ndarray, str]]:
+        """Labelled windows for ``organ_patch`` (the core asks for plugin_windows tasks)."""
+        if task != ORGAN_PATCH.name:
+            raise ValueError(f"the ct task {task!r} does not cut its own windows; only organ_patch")
+        return organ_patch_task_windows(
+            array,
+            labels,
+            root=root,
+            window=window,
+            options=options,
+            per_item=per_item,
+            seed=seed,
+        )
 
     def organ_patch_windows(
         self, volume: xr.DataArray, labels: xr.DataArray, size: Any, per_class: int, seed: int

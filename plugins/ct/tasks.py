@@ -8,7 +8,8 @@ take the majority labelled class inside the window (organ recognition).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ ORGAN_PATCH = TaskSpec(
         "Which organ a 3-D patch shows: windows centred in labelled regions of a paired "
         "label volume (sidecar column 'segmentation'), label = majority labelled class."
     ),
+    plugin_windows=True,
 )
 VOLUME_LABEL = TaskSpec(
     name="volume_label",
@@ -125,3 +127,45 @@ def read_label_volume(path: str, **options: Any) -> xr.DataArray:
     if len(records) != 1:
         raise ValueError(f"{path}: holds {len(records)} volumes; a label volume must hold one")
     return normalize_labels(records[0].array, **options)
+
+
+def segmentation_path(labels: Mapping[str, str], root: str) -> str:
+    """The item's segmentation file: the sidecar's path, relative to the archive root."""
+    relative = labels.get(SEGMENTATION_KEY)
+    if not relative:
+        raise ValueError(
+            f"the item has no {SEGMENTATION_KEY!r} label (its labels: {sorted(labels)}); give "
+            f"the catalog's sidecar a {SEGMENTATION_KEY!r} column naming each label volume"
+        )
+    if "://" in root and not root.startswith("file://"):
+        raise ValueError(
+            f"segmentation {relative!r} lies under the remote archive {root}; organ_patch "
+            "reads label volumes from a local archive: copy it locally first"
+        )
+    path = Path(root.removeprefix("file://")) / relative
+    if not path.exists():
+        raise ValueError(
+            f"segmentation {path} (sidecar column {SEGMENTATION_KEY!r}) does not exist; fix "
+            "the path in the sidecar (relative to the archive root)"
+        )
+    return str(path)
+
+
+def organ_patch_task_windows(
+    array: xr.DataArray,
+    labels: Mapping[str, str],
+    *,
+    root: str,
+    window: Mapping[str, int],
+    options: Mapping[str, Any],
+    per_item: int,
+    seed: int,
+) -> list[tuple[np.ndarray, str]]:
+    """``organ_patch`` samples of one stored volume, labelled by organ id ("1", "2", ...).
+
+    The segmentation is read with the entry's options, so it lands on the stored grid."""
+    path = segmentation_path(labels, root)
+    label_volume = read_label_volume(path, **options)
+    size = [window[dim] for dim in SPATIAL_DIMS]
+    samples = organ_patch_windows(array, label_volume, size, per_item, seed)
+    return [(values, str(label)) for values, label in samples]
