@@ -9,6 +9,7 @@ path of the segmentation and the patient, for the catalog's labels/splits.
 
 from __future__ import annotations
 
+import argparse
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,3 +115,18 @@ def _write_sidecar(path: Path, cases: list[ArchiveCase]) -> None:
         writer.writerow(["file", "label", "segmentation", "subject"])
         for case in cases:
             writer.writerow([case.file, case.label, case.segmentation, case.subject])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m plugins.ct.phantom demo/ct``: write the SYNTHETIC demo archive."""
+    parser = argparse.ArgumentParser(description="Write a synthetic CT phantom archive.")
+    parser.add_argument("root", type=Path, help="archive folder, e.g. demo/ct")
+    parser.add_argument("--n", type=int, default=24, help="cases (series) to write")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    cases = write_phantom_archive(args.root, n=args.n, seed=args.seed)
+    print(f"wrote {len(cases)} SYNTHETIC CT cases to {args.root} (see its README.txt)")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import yaml
 
-from plugins.ct.phantom import write_phantom_archive
+from plugins.ct.phantom import main, write_phantom_archive
 from plugins.ct.plugin import plugin
 from sslsci.catalog import load_catalog
 from sslsci.ingest import Workspace, ingest_entry
 from sslsci.pipeline import load_pipeline
 from sslsci.train.pretrain import pretrain
 
-RECIPE = Path(__file__).resolve().parents[3] / "pipelines" / "ct.yaml"
+ROOT = Path(__file__).resolve().parents[3]
+RECIPE = ROOT / "pipelines" / "ct.yaml"
 
 
 def quoted_catalog_entry() -> dict:
@@ -36,6 +37,31 @@ def test_recipe_names_what_the_plugin_offers() -> None:
     assert len(plugin.views(recipe.method.name, **recipe.views)) == 2
     assert set(recipe.data.window) == set(plugin.spec.window_dims)
     assert recipe.evaluate[0].synthetic
+
+
+def test_default_catalog_holds_the_quoted_entry() -> None:
+    quoted = quoted_catalog_entry()
+    entry = load_catalog(ROOT / "data_catalog.yaml").entry("ct-demo")
+    written = entry.model_dump(exclude_unset=True, exclude={"description"})
+    assert yaml.safe_load(yaml.safe_dump(written)) == {
+        k: v for k, v in quoted.items() if k != "description"
+    }
+
+
+def test_recipe_probes_the_volume_label_and_organ_patches() -> None:
+    tasks = [e.task for e in load_pipeline(RECIPE).evaluate]
+    assert tasks == [None, "organ_patch"]
+    assert plugin.tasks()["organ_patch"].plugin_windows
+
+
+def test_demo_archive_command_writes_a_labelled_archive(tmp_path: Path) -> None:
+    main([str(tmp_path / "ct"), "--n", "2"])
+    rows = (tmp_path / "ct" / "labels.csv").read_text().splitlines()
+    assert rows[0] == "file,label,segmentation,subject" and len(rows) == 3
+    for row in rows[1:]:
+        file, _, segmentation, _ = row.split(",")
+        assert (tmp_path / "ct" / file / "IM_0001.dcm").is_file()
+        assert (tmp_path / "ct" / segmentation).is_file()
 
 
 def test_recipe_runs_on_a_tiny_archive_with_the_quoted_entry(tmp_path: Path) -> None:
