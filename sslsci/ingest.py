@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sslsci.catalog import Catalog, CatalogEntry
-from sslsci.labels import EntryLabeler
+from sslsci.labels import EntryLabeler, assign_groups, fraction_spec_hash
 from sslsci.manifest import ItemRow, Manifest, SourceRow
 from sslsci.registry import get_plugin
 from sslsci.sources import SourceInfo, list_sources, local_copy, source_sha256
@@ -288,6 +288,7 @@ def ingest_entry(
         gone = [u for u, row in known.items() if row.status != "gone" and u not in present]
         manifest.mark_gone(entry.name, gone)
         counts["gone"] = len(gone)
+        deal_fraction_splits(manifest, entry)
         quarantined = manifest.quarantined(entry.name)
         totals = manifest.counts(entry.name)
         warnings = empty_split_warnings(entry, manifest.items([entry.name]))
@@ -300,17 +301,30 @@ def ingest_entry(
     )
 
 
+def deal_fraction_splits(manifest: Manifest, entry: CatalogEntry) -> None:
+    """Deal the entry's groups to fraction splits over all stored items, keeping past deals."""
+    spec = entry.splits
+    if spec is None or not spec.fraction:
+        return
+    groups = {item.group_key for item in manifest.items([entry.name]) if item.group_key}
+    spec_hash = fraction_spec_hash(spec)
+    kept = manifest.group_splits(entry.name, spec_hash)
+    assigned = assign_groups(spec, groups, kept)
+    if assigned != kept:
+        manifest.assign_group_splits(entry.name, spec_hash, assigned)
+
+
 def empty_split_warnings(entry: CatalogEntry, items: list[ItemRow]) -> list[str]:
-    """Fraction splits hash each group, so a few groups can leave a split empty."""
+    """Whole groups are dealt to splits, so fewer groups than splits leave one empty."""
     fractions = entry.splits.fraction if entry.splits and entry.splits.fraction else {}
     if not items:
         return []
     present = {item.split for item in items}
     groups = {item.group_key for item in items}
     return [
-        f"entry {entry.name!r}: split {split!r} (fraction {share}) received no items; "
-        f"{len(groups)} group(s) were hashed with seed {entry.splits.seed}. With few groups "
-        "pick another splits.seed, or name the split by splits.regex or splits.lists."
+        f"entry {entry.name!r}: split {split!r} (fraction {share}) received no items: "
+        f"{len(groups)} group(s) cannot fill {len(fractions)} splits. Add groups, or name "
+        "the split's files by splits.regex or splits.lists."
         for split, share in fractions.items()
         if share > 0 and split not in present
     ]

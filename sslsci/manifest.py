@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS items (
     attrs TEXT,
     PRIMARY KEY (entry, uri, item)
 );
+CREATE TABLE IF NOT EXISTS group_splits (
+    entry TEXT NOT NULL,
+    spec_hash TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    split TEXT NOT NULL,
+    PRIMARY KEY (entry, group_key)
+);
 CREATE INDEX IF NOT EXISTS items_key ON items (store_key);
 CREATE INDEX IF NOT EXISTS sources_sha ON sources (sha256);
 """
@@ -128,6 +135,27 @@ class Manifest:
         """Mark a source quarantined; rows and data of an earlier good version are kept."""
         with self.transaction() as db:
             _upsert_source(db, source)
+
+    def group_splits(self, entry: str, spec_hash: str) -> dict[str, str]:
+        """Group -> split assigned earlier under the same fraction spec."""
+        rows = self._db.execute(
+            "SELECT group_key, split FROM group_splits WHERE entry = ? AND spec_hash = ?",
+            (entry, spec_hash),
+        ).fetchall()
+        return dict(rows)
+
+    def assign_group_splits(self, entry: str, spec_hash: str, splits: dict[str, str]) -> None:
+        """Remember each group's split and apply it to every item of the group, atomically."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM group_splits WHERE entry = ?", (entry,))
+            db.executemany(
+                "INSERT INTO group_splits VALUES (?,?,?,?)",
+                [(entry, spec_hash, group, split) for group, split in splits.items()],
+            )
+            db.executemany(
+                "UPDATE items SET split = ? WHERE entry = ? AND group_key = ?",
+                [(split, entry, group) for group, split in splits.items()],
+            )
 
     def touch_signature(self, entry: str, uri: str, signature: str) -> None:
         """The file's stat changed but not its content: remember the new stat."""

@@ -20,7 +20,7 @@ entries:
     include: ["*.csv"]
     exclude: ["labels.csv"]
     labels: {sidecar: labels.csv, group_column: subject}
-    splits: {fraction: {train: 0.75, test: 0.25}, group_by: subject, seed: 3}  # s02 in test
+    splits: {fraction: {train: 0.75, test: 0.25}, group_by: subject, seed: 0}
 """
 
 PIPELINE = """
