@@ -74,9 +74,10 @@ def evaluate_bundle(
 
     results = evaluate_task(model.backbone, random_backbone, sets[0], sets[1], k=task.k, seed=seed)
     results.update(task=task.key, synthetic=task.synthetic, leakage=leaked)
-    write_report(results, report_folder(bundle, task), title=f"{meta['name']} on {task.key}")
+    folder = report_folder(bundle, task)
+    write_report(results, folder, title=f"{meta['name']} on {task.key}")
     update_bundle_evaluation(bundle, {task.key: results})
-    return results
+    return {**results, "report": str(folder / "report.md")}
 
 
 def report_folder(bundle: str | Path, task: EvalConfig) -> Path:

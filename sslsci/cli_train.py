@@ -133,7 +133,8 @@ def run_command(
     for evaluation in result["evaluation"]:
         print_results(evaluation)
     out.print(f"bundle: {result['bundle']}")
-    out.print(f"report: {Path(result['bundle']) / 'report.md'}")
+    for evaluation in result["evaluation"]:
+        out.print(f"report ({evaluation['task']}): {evaluation['report']}")
 
 
 def demo_command(
