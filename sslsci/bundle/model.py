@@ -22,6 +22,7 @@ from sslsci.bundle.errors import BundleError
 from sslsci.bundle.schema import BundleMetadata
 from sslsci.bundle.stem import stem_in_channels
 from sslsci.bundle.windows import check_long_enough, iter_windows, pad_to_window
+from sslsci.nn.interface import accepts_lengths
 from sslsci.plugin import ModalityPlugin
 
 
@@ -163,23 +164,42 @@ class PretrainedModel:
         names = list(self._meta.input.window)
         axes = [1 + self._meta.input.dims.index(name) for name in names]
         sizes = [self._meta.input.window[name] for name in names]
+        valid = self._valid_length(batch, axes, sizes) if pad else None
         if pad:
             batch = pad_to_window(batch, axes, sizes)
         check_long_enough(batch, axes, sizes, names)
         return np.stack(
-            [self._embed_one(item, [a - 1 for a in axes], sizes, batch_size) for item in batch]
+            [
+                self._embed_one(item, [a - 1 for a in axes], sizes, batch_size, valid)
+                for item in batch
+            ]
         )
 
+    def _valid_length(self, batch: np.ndarray, axes: list[int], sizes: list[int]) -> int | None:
+        """Samples before the padding, for backbones that mask by ``lengths=`` (speech):
+        only a 1-D window along the last dim, shorter than the window, needs it."""
+        if len(axes) != 1 or axes[0] != batch.ndim - 1 or batch.shape[-1] >= sizes[0]:
+            return None
+        return batch.shape[-1] if accepts_lengths(self.backbone) else None
+
     def _embed_one(
-        self, item: np.ndarray, axes: list[int], sizes: list[int], batch_size: int
+        self,
+        item: np.ndarray,
+        axes: list[int],
+        sizes: list[int],
+        batch_size: int,
+        valid: int | None = None,
     ) -> np.ndarray:
         parameter = next(self.backbone.parameters())
         total, count = None, 0
         with torch.inference_mode():
             for chunk in _batched(iter_windows(item, axes, sizes), batch_size):
                 tensor = torch.from_numpy(np.stack(chunk)).to(parameter.device, parameter.dtype)
+                options = {}
+                if valid is not None:
+                    options["lengths"] = torch.full((len(chunk),), valid, device=parameter.device)
                 features = pool_features(
-                    self.backbone.forward_features(tensor), self.num_features
+                    self.backbone.forward_features(tensor, **options), self.num_features
                 ).double()
                 summed = features.sum(dim=0)
                 total = summed if total is None else total + summed

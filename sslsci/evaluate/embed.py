@@ -8,7 +8,6 @@ rather than embedded as content; other backbones see the padded tile as is.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -18,6 +17,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from sslsci.data import LabelledWindows, collate_tiles, window_sizes, worker_context
+from sslsci.nn.interface import accepts_lengths
 
 
 def embed_items(
@@ -59,13 +59,6 @@ def embed_items(
     return torch.cat(features).numpy(), torch.cat(labels).numpy()
 
 
-def accepts_lengths(backbone: nn.Module) -> bool:
-    """Whether ``backbone.forward_features`` takes ``lengths=`` (valid samples per input)."""
-    try:
-        parameters = inspect.signature(backbone.forward_features).parameters
-    except (AttributeError, TypeError, ValueError):
-        return False
-    return "lengths" in parameters
 
 
 def tile_lengths(dataset: LabelledWindows, indices: Sequence[int]) -> torch.Tensor:
