@@ -1,12 +1,13 @@
 """The DDP paths on two real gloo ranks: gathered losses equal the full-batch losses."""
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 
 from sslsci.losses import BarlowTwinsLoss, DINOLoss, NTXentLoss, VICRegLoss
 
@@ -71,5 +72,19 @@ def worker(rank: int, store_path: str) -> None:
 
 @pytest.mark.skipif(not dist.is_available(), reason="torch built without torch.distributed")
 def test_gathered_losses_match_the_full_batch() -> None:
+    """Each rank is this file run as a script: spawn would unpickle ``worker`` by a module
+    name that pytest's importlib mode does not put on the child's path."""
     with tempfile.TemporaryDirectory() as tmp:
-        mp.spawn(worker, args=(str(Path(tmp) / "store"),), nprocs=WORLD, join=True)
+        store = str(Path(tmp) / "store")
+        ranks = [
+            subprocess.Popen([sys.executable, __file__, str(rank), store],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for rank in range(WORLD)
+        ]
+        outputs = [rank.communicate(timeout=300)[0] for rank in ranks]
+    for rank, (process, output) in enumerate(zip(ranks, outputs, strict=True)):
+        assert process.returncode == 0, f"rank {rank} failed:\n{output[-3000:]}"
+
+
+if __name__ == "__main__":
+    worker(int(sys.argv[1]), sys.argv[2])
