@@ -288,10 +288,9 @@ def ingest_entry(
         gone = [u for u, row in known.items() if row.status != "gone" and u not in present]
         manifest.mark_gone(entry.name, gone)
         counts["gone"] = len(gone)
-        deal_fraction_splits(manifest, entry)
+        warnings = empty_split_warnings(entry, deal_fraction_splits(manifest, entry))
         quarantined = manifest.quarantined(entry.name)
         totals = manifest.counts(entry.name)
-        warnings = empty_split_warnings(entry, manifest.items([entry.name]))
         manifest.close()
     for warning in warnings:
         log.warning(warning)
@@ -301,29 +300,28 @@ def ingest_entry(
     )
 
 
-def deal_fraction_splits(manifest: Manifest, entry: CatalogEntry) -> None:
-    """Deal the entry's groups to fraction splits over all stored items, keeping past deals."""
+def deal_fraction_splits(manifest: Manifest, entry: CatalogEntry) -> dict[str, str]:
+    """Deal the entry's groups to fraction splits, keeping past deals; group -> split."""
     spec = entry.splits
     if spec is None or not spec.fraction:
-        return
-    groups = {item.group_key for item in manifest.items([entry.name]) if item.group_key}
+        return {}
     spec_hash = fraction_spec_hash(spec)
     kept = manifest.group_splits(entry.name, spec_hash)
-    assigned = assign_groups(spec, groups, kept)
+    assigned = assign_groups(spec, manifest.group_keys(entry.name), kept)
     if assigned != kept:
         manifest.assign_group_splits(entry.name, spec_hash, assigned)
+    return assigned
 
 
-def empty_split_warnings(entry: CatalogEntry, items: list[ItemRow]) -> list[str]:
+def empty_split_warnings(entry: CatalogEntry, assigned: dict[str, str]) -> list[str]:
     """Whole groups are dealt to splits, so fewer groups than splits leave one empty."""
-    fractions = entry.splits.fraction if entry.splits and entry.splits.fraction else {}
-    if not items:
+    if not assigned:
         return []
-    present = {item.split for item in items}
-    groups = {item.group_key for item in items}
+    fractions = entry.splits.fraction
+    present = set(assigned.values())
     return [
         f"entry {entry.name!r}: split {split!r} (fraction {share}) received no items: "
-        f"{len(groups)} group(s) cannot fill {len(fractions)} splits. Add groups, or name "
+        f"{len(assigned)} group(s) cannot fill {len(fractions)} splits. Add groups, or name "
         "the split's files by splits.regex or splits.lists."
         for split, share in fractions.items()
         if share > 0 and split not in present

@@ -136,6 +136,16 @@ class Manifest:
         with self.transaction() as db:
             _upsert_source(db, source)
 
+    def group_keys(self, entry: str) -> set[str]:
+        """The distinct groups of an entry's stored items (of sources that are ok)."""
+        rows = self._db.execute(
+            "SELECT DISTINCT i.group_key FROM items i JOIN sources s "
+            "ON s.entry = i.entry AND s.uri = i.uri "
+            "WHERE i.entry = ? AND s.status = 'ok' AND i.group_key IS NOT NULL",
+            (entry,),
+        ).fetchall()
+        return {row[0] for row in rows}
+
     def group_splits(self, entry: str, spec_hash: str) -> dict[str, str]:
         """Group -> split assigned earlier under the same fraction spec."""
         rows = self._db.execute(

@@ -256,7 +256,9 @@ def _checkpoint_epoch(path: Path, resume: bool) -> int:
     """The epoch a resumed run continues from (0 for a fresh run)."""
     if not resume:
         return 0
-    return int(torch.load(path, map_location="cpu", weights_only=False).get("epoch", 0)) + 1
+    # mmap: only the small header is read here; Lightning loads the weights itself.
+    checkpoint = torch.load(path, map_location="cpu", weights_only=False, mmap=True)
+    return int(checkpoint.get("epoch", 0)) + 1
 
 
 def _online_probe(pipeline: Pipeline, data: TrainingData):

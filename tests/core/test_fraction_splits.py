@@ -1,4 +1,5 @@
-"""Fraction splits deal whole groups to meet the fractions, and keep each group's split."""
+"""Fraction splits deal whole groups to meet the fractions, keep each group's split, and
+warn when too few groups leave a split empty."""
 
 import pandas as pd
 
@@ -83,3 +84,19 @@ def test_a_new_seed_deals_again(tmp_path):
     _, other = _ingest(tmp_path, seed=5)
     assert first != other
     assert sum(s == {"test"} for s in other.values()) == 3
+
+
+def test_one_subject_cannot_fill_two_splits_and_is_reported(tmp_path):
+    write_demo_archive(tmp_path / "archive", subjects=1, recordings_per_subject=2, seconds=4.0,
+                       rate=20.0, seed=1)
+    report, subjects = _ingest(tmp_path)
+    assert report.counts["ok"] == 2 and list(subjects.values()) == [{"train"}]
+    assert len(report.warnings) == 1
+    assert "'test'" in report.warnings[0] and "splits.regex" in report.warnings[0]
+
+
+def test_no_warning_when_every_split_has_items(tmp_path):
+    write_demo_archive(tmp_path / "archive", subjects=2, recordings_per_subject=2, seconds=4.0,
+                       rate=20.0, seed=1)
+    report, subjects = _ingest(tmp_path)
+    assert report.warnings == [] and sorted(map(sorted, subjects.values())) == [["test"], ["train"]]
