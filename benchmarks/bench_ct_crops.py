@@ -38,9 +38,9 @@ from plugins.ct.phantom_anatomy import ADULT_FOV_MM, make_phantom
 from plugins.ct.phantom_files import write_nifti
 from plugins.ct.spec import DEFAULT_TARGET_SPACING_MM
 from sslsci.catalog import load_catalog
-from sslsci.ingest import Workspace, ingest_entry
-from sslsci.manifest import ItemRow
-from sslsci.store import DATA, ArrayStore, _compressors
+from sslsci.ingest import ingest_entry
+from sslsci.store import ArrayStore, ItemRow, Workspace
+from sslsci.store.arrays import DATA, _compressors
 
 CATALOG = """
 entries:

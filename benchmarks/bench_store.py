@@ -32,10 +32,11 @@ import numpy as np
 from plugins.wearables.generator import write_demo_archive
 from sslsci.catalog import Catalog, load_catalog
 from sslsci.data import RandomWindows, Standardizer
-from sslsci.ingest import IngestReport, Workspace, ingest_entry, pick_reader
-from sslsci.manifest import ItemRow
-from sslsci.registry import get_plugin
-from sslsci.store import CODECS, ArrayStore
+from sslsci.ingest import IngestReport, ingest_entry
+from sslsci.plugins.discovery import get_plugin
+from sslsci.plugins.reader_choice import pick_reader
+from sslsci.store import ArrayStore, ItemRow, Workspace
+from sslsci.store.arrays import CODECS
 
 STUDY = """
 entries:

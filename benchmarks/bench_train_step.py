@@ -21,10 +21,10 @@ from torch.utils.data import DataLoader, Dataset
 from torch.utils.flop_counter import FlopCounterMode
 
 from sslsci.methods import build_method
+from sslsci.methods.schedules import linear_warmup_cosine
 from sslsci.nn import PatchTransformer, ResNet1D
-from sslsci.pipeline import OptimizerConfig
-from sslsci.schedules import linear_warmup_cosine
 from sslsci.train.module import SSLModule
+from sslsci.train.pipeline import OptimizerConfig
 
 
 class FixedBatches(Dataset):

@@ -13,11 +13,12 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
-from sslsci.bundle_eval import evaluate_bundle  # noqa: E402
 from sslsci.catalog import load_catalog  # noqa: E402
-from sslsci.ingest import Workspace, ingest_entry  # noqa: E402
-from sslsci.pipeline import load_pipeline  # noqa: E402
+from sslsci.evaluate.on_bundle import evaluate_bundle  # noqa: E402
+from sslsci.ingest import ingest_entry  # noqa: E402
+from sslsci.store import Workspace  # noqa: E402
 from sslsci.train.export import export_checkpoint  # noqa: E402
+from sslsci.train.pipeline import load_pipeline  # noqa: E402
 from sslsci.train.pretrain import pretrain  # noqa: E402
 
 

@@ -11,7 +11,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 _LAZY = {
     "load_bundle": "sslsci.bundle",
     "load_pretrained": "sslsci.weights",
-    "read": "sslsci.reading",
+    "read": "sslsci.plugins.reading",
 }
 
 

@@ -25,7 +25,7 @@ from plugins.ct.tasks import (
     read_label_volume,
 )
 from plugins.ct.validate import validate_array
-from sslsci.plugin import ModalitySpec, Reader, TaskSpec, Transform
+from sslsci.plugins.contract import ModalitySpec, Reader, TaskSpec, Transform
 
 EXAMPLE_SIZE = (32, 32, 32)
 

@@ -24,7 +24,7 @@ from pydicom.errors import InvalidDicomError
 from plugins.ct.dicom_meta import series_item
 from plugins.ct.dicom_pixels import is_multiframe
 from plugins.ct.dicom_volume import multiframe_volume, series_volume
-from sslsci.plugin import Record
+from sslsci.plugins.contract import Record
 
 DICM_OFFSET = 128
 DICM_MAGIC = b"DICM"

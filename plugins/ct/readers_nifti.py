@@ -19,7 +19,7 @@ import numpy as np
 
 from plugins.ct.geometry import volume_array
 from plugins.ct.spec import UNKNOWN_MODALITY
-from sslsci.plugin import Record
+from sslsci.plugins.contract import Record
 
 NIFTI1_MAGICS = (b"n+1\x00", b"ni1\x00")
 NIFTI2_MAGIC = b"n+2\x00\r\n\x1a\n"

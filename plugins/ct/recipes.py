@@ -23,7 +23,7 @@ from plugins.ct.augment import (
     rotate90,
     small_affine,
 )
-from sslsci.plugin import Transform
+from sslsci.plugins.contract import Transform
 
 TWO_STRONG_VIEWS = ("simclr", "byol", "vicreg", "barlow_twins", "dino")
 KNOWN_METHODS = (*TWO_STRONG_VIEWS, "mae")

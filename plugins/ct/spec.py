@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sslsci.plugin import ModalitySpec
+from sslsci.plugins.contract import ModalitySpec
 
 DIMS: tuple[str, ...] = ("channel", "x", "y", "z")
 SPATIAL_DIMS: tuple[str, ...] = ("x", "y", "z")

@@ -19,7 +19,7 @@ from plugins.ct.normalize import normalize_labels
 from plugins.ct.readers_dicom import DicomReader
 from plugins.ct.readers_nifti import NiftiReader
 from plugins.ct.spec import SPATIAL_DIMS
-from sslsci.plugin import TaskSpec
+from sslsci.plugins.contract import TaskSpec
 
 SEGMENTATION_KEY = "segmentation"
 BACKGROUND = 0

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from plugins.speech.normalize import resample_ratio
-from sslsci.plugin import Transform
+from sslsci.plugins.contract import Transform
 
 
 def uniform(g: torch.Generator, low: float, high: float) -> float:

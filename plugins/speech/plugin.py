@@ -17,7 +17,7 @@ from plugins.speech.readers import READERS
 from plugins.speech.recipes import views_for
 from plugins.speech.spec import SPEC
 from plugins.speech.validate import validate_array
-from sslsci.plugin import ModalitySpec, Reader, TaskSpec, Transform
+from sslsci.plugins.contract import ModalitySpec, Reader, TaskSpec, Transform
 
 UTTERANCE_TASK = TaskSpec(
     name="utterance",

@@ -27,7 +27,7 @@ from plugins.speech.sources import (
     open_failure,
 )
 from plugins.speech.spec import UNITS
-from sslsci.plugin import Record
+from sslsci.plugins.contract import Record
 
 
 def channel_names(count: int) -> list[str]:

@@ -28,7 +28,7 @@ from plugins.speech.augment import (
     TimeMask,
     TimeShift,
 )
-from sslsci.plugin import Transform
+from sslsci.plugins.contract import Transform
 
 TWO_VIEW_METHODS = ("simclr", "byol", "vicreg", "barlow_twins", "dino")
 KNOWN_METHODS = (*TWO_VIEW_METHODS, "mae")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sslsci.plugin import ModalitySpec
+from sslsci.plugins.contract import ModalitySpec
 
 TARGET_RATE_HZ = 16000.0
 MIN_RATE_HZ = 8000.0  # telephone band; below it speech loses most consonant cues

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from sslsci.plugin import Transform
+from sslsci.plugins.contract import Transform
 
 DEFAULT_TRIPLES: tuple[tuple[int, int, int], ...] = ((0, 1, 2), (3, 4, 5))
 

@@ -18,7 +18,7 @@ from plugins.wearables.recipes import views_for
 from plugins.wearables.resample import normalize_array
 from plugins.wearables.spec import SPEC
 from plugins.wearables.validate import validate_array
-from sslsci.plugin import ModalitySpec, Reader, TaskSpec, Transform
+from sslsci.plugins.contract import ModalitySpec, Reader, TaskSpec, Transform
 
 ACTIVITY_TASK = TaskSpec(
     name="activity",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from plugins.wearables.arrays import build_array
 from plugins.wearables.spec import ACC_CHANNELS
-from sslsci.plugin import PluginError, Record
+from sslsci.plugins.contract import PluginError, Record
 
 DEVICE_SUFFIXES = (".cwa", ".cwa.gz", ".gt3x", ".bin")
 GZIP_MAGIC = b"\x1f\x8b"

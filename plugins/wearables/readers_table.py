@@ -18,7 +18,7 @@ import pandas as pd
 from plugins.wearables.arrays import build_array, to_spec_units
 from plugins.wearables.sources import check_text_file, sampling_rate_option
 from plugins.wearables.spec import DEFAULT_CHANNELS
-from sslsci.plugin import Record
+from sslsci.plugins.contract import Record
 
 TIME_COLUMNS = ("time", "timestamp", "t")
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}

@@ -17,7 +17,7 @@ import numpy as np
 
 from plugins.wearables.arrays import build_array, channel_names, to_spec_units
 from plugins.wearables.sources import check_text_file, require_sampling_rate
-from sslsci.plugin import Record
+from sslsci.plugins.contract import Record
 
 HEADER_KEYS = (b"@problemname", b"@dimensions", b"@serieslength", b"@classlabel", b"@data")
 

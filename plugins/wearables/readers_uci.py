@@ -20,7 +20,7 @@ import pandas as pd
 from plugins.wearables.arrays import build_array, to_spec_units
 from plugins.wearables.sources import sampling_rate_option
 from plugins.wearables.spec import ACC_CHANNELS, GYR_CHANNELS
-from sslsci.plugin import Record
+from sslsci.plugins.contract import Record
 
 AXIS_FILE = re.compile(r"^(?P<signal>.+)_(?P<axis>[xyz])_(?P<split>[A-Za-z0-9]+)\.txt$")
 SIGNALS_FOLDER = "Inertial Signals"

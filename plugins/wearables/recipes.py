@@ -22,7 +22,7 @@ from plugins.wearables.augment import (
     TimeWarp,
     triples_for,
 )
-from sslsci.plugin import Transform
+from sslsci.plugins.contract import Transform
 
 TWO_STRONG_VIEWS = ("simclr", "byol", "vicreg", "barlow_twins", "dino")
 KNOWN_METHODS = (*TWO_STRONG_VIEWS, "mae", "multitask")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sslsci.plugin import ModalitySpec
+from sslsci.plugins.contract import ModalitySpec
 
 ACC_CHANNELS: tuple[str, ...] = ("acc_x", "acc_y", "acc_z")
 GYR_CHANNELS: tuple[str, ...] = ("gyr_x", "gyr_y", "gyr_z")

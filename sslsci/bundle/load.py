@@ -21,8 +21,8 @@ from sslsci.bundle.hashing import sha256_file
 from sslsci.bundle.model import PretrainedModel
 from sslsci.bundle.schema import BundleMetadata, FileInfo, metadata_path, read_metadata
 from sslsci.bundle.stem import adapt_stem, find_stem
-from sslsci.plugin import ModalityPlugin, PluginError
-from sslsci.registry import get_plugin
+from sslsci.plugins.contract import ModalityPlugin, PluginError
+from sslsci.plugins.discovery import get_plugin
 
 
 class PluginVersionWarning(UserWarning):

@@ -37,8 +37,8 @@ from sslsci.bundle.schema import (
     read_metadata,
 )
 from sslsci.bundle.stem import CONV_TYPES, find_stem
-from sslsci.plugin import ModalityPlugin, ModalitySpec, PluginError
-from sslsci.registry import get_plugin
+from sslsci.plugins.contract import ModalityPlugin, ModalitySpec, PluginError
+from sslsci.plugins.discovery import get_plugin
 
 PLACEHOLDER_SHA256 = "0" * 64
 

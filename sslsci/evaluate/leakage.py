@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 
-from sslsci.manifest import ItemRow
+from sslsci.store import ItemRow
 
 
 class LeakageError(ValueError):

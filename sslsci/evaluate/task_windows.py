@@ -16,9 +16,8 @@ import torch
 from torch.utils.data import Dataset
 
 from sslsci.data import Standardizer, window_sizes
-from sslsci.manifest import ItemRow
-from sslsci.plugin import TaskSpec, TaskWindowsPlugin
-from sslsci.store import ArrayStore
+from sslsci.plugins.contract import TaskSpec, TaskWindowsPlugin
+from sslsci.store import ArrayStore, ItemRow
 
 
 def plugin_task(plugin: Any, name: str) -> TaskSpec:

@@ -17,8 +17,9 @@ from torch import Tensor, nn
 
 from sslsci.losses import NegativeCosineSimilarity
 from sslsci.methods.base import MethodOutput, SSLMethod
+from sslsci.methods.ema import deactivate_requires_grad, ema_update
+from sslsci.methods.schedules import cosine_schedule
 from sslsci.nn.heads import BYOLPredictionHead, BYOLProjectionHead
-from sslsci.schedules import cosine_schedule, deactivate_requires_grad, ema_update
 
 
 class BYOL(SSLMethod):

@@ -20,8 +20,9 @@ from torch import Tensor, nn
 from sslsci.losses import DINOLoss
 from sslsci.losses.dino import teacher_temperature
 from sslsci.methods.base import MethodOutput, SSLMethod
+from sslsci.methods.ema import deactivate_requires_grad, ema_update
+from sslsci.methods.schedules import cosine_schedule
 from sslsci.nn.heads import DINOProjectionHead
-from sslsci.schedules import cosine_schedule, deactivate_requires_grad, ema_update
 
 GLOBAL_VIEWS = 2
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import torch
 
-from sslsci.pipeline import Pipeline
-from sslsci.registry import get_plugin
+from sslsci.plugins.discovery import get_plugin
+from sslsci.train.pipeline import Pipeline
 from sslsci.train.pretrain import CHECKPOINT_KEY, build_backbone
 
 BACKBONE_PREFIX = "method.backbone."

@@ -9,9 +9,9 @@ import lightning as L
 import torch
 from torch import nn
 
-from sslsci.pipeline import OptimizerConfig
-from sslsci.schedules import linear_warmup_cosine
+from sslsci.methods.schedules import linear_warmup_cosine
 from sslsci.train.health import health_metrics
+from sslsci.train.pipeline import OptimizerConfig
 
 
 class CollapseWarning(UserWarning):

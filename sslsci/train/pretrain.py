@@ -17,12 +17,11 @@ from torch.utils.data import DataLoader
 
 from sslsci.catalog import Catalog, load_catalog
 from sslsci.data import LabelledWindows, RandomWindows, Standardizer, worker_context
-from sslsci.ingest import Workspace
-from sslsci.manifest import ItemRow
-from sslsci.pipeline import Pipeline
-from sslsci.plugin import ModalityPlugin
-from sslsci.registry import get_plugin
+from sslsci.plugins.contract import ModalityPlugin
+from sslsci.plugins.discovery import get_plugin
+from sslsci.store import ItemRow, Workspace
 from sslsci.train.module import SSLModule
+from sslsci.train.pipeline import Pipeline
 
 CHECKPOINT_KEY = "sslsci"
 

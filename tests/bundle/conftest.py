@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from sslsci.bundle import write_bundle
-from sslsci.registry import get_plugin
+from sslsci.plugins.discovery import get_plugin
 
 WINDOW = 60
 MEAN = [0.1, -0.2, 0.9, 0.0, 0.05, -0.05]

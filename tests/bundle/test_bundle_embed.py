@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from sslsci.bundle import BundleError, load_bundle
-from sslsci.registry import get_plugin
+from sslsci.plugins.discovery import get_plugin
 
 from .conftest import MEAN, STD, WINDOW
 

@@ -9,8 +9,7 @@ import xarray as xr
 from torch import nn
 
 from sslsci.data import LabelledWindows, Standardizer
-from sslsci.manifest import ItemRow
-from sslsci.store import ArrayStore
+from sslsci.store import ArrayStore, ItemRow
 
 DIMS = ("channel", "time")
 

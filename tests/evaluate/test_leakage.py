@@ -5,7 +5,7 @@ import warnings
 import pytest
 
 from sslsci.evaluate import LeakageError, LeakageWarning, check_leakage
-from sslsci.manifest import ItemRow
+from sslsci.store import ItemRow
 
 
 def item(uri: str, sha: str, name: str = "0") -> ItemRow:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sslsci import contract
-from sslsci.registry import available_plugins, plugin_names
+from sslsci.testing import checks as contract
+from sslsci.plugins.discovery import available_plugins, plugin_names
 
 PLUGINS = plugin_names()
 

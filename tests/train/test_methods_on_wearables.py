@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from sslsci.registry import get_plugin
+from sslsci.plugins.discovery import get_plugin
 
 METHODS = [
     ("simclr", "resnet1d", {}),

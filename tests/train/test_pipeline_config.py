@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sslsci.pipeline import PipelineError, load_pipeline
+from sslsci.train.pipeline import PipelineError, load_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 

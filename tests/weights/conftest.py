@@ -11,9 +11,9 @@ import torch
 from typer.testing import CliRunner
 
 from sslsci.bundle import write_bundle
-from sslsci.registry import get_plugin
+from sslsci.cli.weights import weights_app as app
+from sslsci.plugins.discovery import get_plugin
 from sslsci.weights import RetryPolicy
-from sslsci.weights.cli import app
 
 from .http_registry import RegistryServer
 

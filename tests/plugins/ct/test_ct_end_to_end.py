@@ -18,9 +18,10 @@ from plugins.ct.phantom import write_phantom_archive
 from plugins.ct.readers_dicom import DicomReader
 from sslsci.bundle.load import load_bundle
 from sslsci.catalog import load_catalog
-from sslsci.ingest import Workspace, ingest_entry
-from sslsci.pipeline import load_pipeline
+from sslsci.ingest import ingest_entry
+from sslsci.store import Workspace
 from sslsci.train.export import export_checkpoint, read_checkpoint, split_state
+from sslsci.train.pipeline import load_pipeline
 from sslsci.train.pretrain import pretrain
 
 CATALOG = """

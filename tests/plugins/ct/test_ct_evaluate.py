@@ -16,11 +16,12 @@ import numpy as np
 import pytest
 
 from plugins.ct.phantom import write_phantom_archive
-from sslsci.bundle_eval import evaluate_bundle, report_folder
 from sslsci.catalog import load_catalog
-from sslsci.ingest import Workspace, ingest_entry
-from sslsci.pipeline import EvalConfig, load_pipeline
+from sslsci.evaluate.on_bundle import evaluate_bundle, report_folder
+from sslsci.ingest import ingest_entry
+from sslsci.store import Workspace
 from sslsci.train.export import export_checkpoint
+from sslsci.train.pipeline import EvalConfig, load_pipeline
 from sslsci.train.pretrain import pretrain
 
 CATALOG = """

@@ -16,7 +16,8 @@ from plugins.ct.phantom import make_phantom, write_dicom_series, write_nifti, wr
 from plugins.ct.plugin import plugin
 from plugins.ct.spec import DEFAULT_TARGET_SPACING_MM
 from sslsci.catalog import load_catalog
-from sslsci.ingest import Workspace, ingest_entry
+from sslsci.ingest import ingest_entry
+from sslsci.store import Workspace
 from tests.plugins.ct.conftest import REAL_CT, real_ct
 
 OPTIONS = "{target_spacing: 25.0, expect_single_series: true}"

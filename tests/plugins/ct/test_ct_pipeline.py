@@ -9,8 +9,9 @@ import yaml
 from plugins.ct.phantom import main, write_phantom_archive
 from plugins.ct.plugin import plugin
 from sslsci.catalog import load_catalog
-from sslsci.ingest import Workspace, ingest_entry
-from sslsci.pipeline import load_pipeline
+from sslsci.ingest import ingest_entry
+from sslsci.store import Workspace
+from sslsci.train.pipeline import load_pipeline
 from sslsci.train.pretrain import pretrain
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sslsci.catalog import Catalog, load_catalog
-from sslsci.catalog_check import check_catalog
-from sslsci.labels import EntryLabeler
-from sslsci.pipeline import load_pipeline
+from sslsci.catalog.check import check_catalog
+from sslsci.catalog.labels import EntryLabeler
+from sslsci.train.pipeline import load_pipeline
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -16,9 +16,10 @@ from plugins.speech.generator import write_demo_archive
 from plugins.speech.readers import WAV_READER
 from sslsci.bundle.load import load_bundle
 from sslsci.catalog import load_catalog
-from sslsci.ingest import Workspace, ingest_entry
-from sslsci.pipeline import load_pipeline
+from sslsci.ingest import ingest_entry
+from sslsci.store import Workspace
 from sslsci.train.export import export_checkpoint, read_checkpoint, split_state
+from sslsci.train.pipeline import load_pipeline
 from sslsci.train.pretrain import pretrain
 
 CATALOG = """

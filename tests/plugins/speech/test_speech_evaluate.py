@@ -15,8 +15,7 @@ from torch import nn
 from plugins.speech.backbones import BACKBONES
 from sslsci.data import LabelledWindows, Standardizer
 from sslsci.evaluate.embed import accepts_lengths, embed_items, tile_lengths
-from sslsci.manifest import ItemRow
-from sslsci.store import ArrayStore
+from sslsci.store import ArrayStore, ItemRow
 
 DIMS = ("channel", "time")
 WINDOW = {"time": 16000}

@@ -14,7 +14,7 @@ from plugins.speech.features import (
     mono_waveform,
     valid_lengths,
 )
-from sslsci.validation import combine_statistics
+from sslsci.data.statistics import combine_statistics
 
 
 def waves(seed: int, *lengths: int) -> list[torch.Tensor]:

@@ -10,7 +10,8 @@ import pytest
 import soundfile as sf
 
 from sslsci.catalog import load_catalog
-from sslsci.ingest import Workspace, ingest_entry
+from sslsci.ingest import ingest_entry
+from sslsci.store import Workspace
 
 CATALOG = """
 entries:

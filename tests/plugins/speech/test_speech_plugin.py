@@ -7,8 +7,8 @@ import pytest
 
 from plugins.speech import plugin
 from plugins.speech.features import logmel_statistics
-from sslsci.plugin import ModalityPlugin
-from sslsci.registry import get_plugin
+from sslsci.plugins.contract import ModalityPlugin
+from sslsci.plugins.discovery import get_plugin
 
 
 def test_registered_under_the_entry_point_group() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from plugins.wearables import plugin
-from sslsci.plugin import ModalityPlugin, Reader, TaskSpec
+from sslsci.plugins.contract import ModalityPlugin, Reader, TaskSpec
 
 
 def test_plugin_satisfies_the_protocol() -> None:

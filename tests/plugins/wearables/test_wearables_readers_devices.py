@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from plugins.wearables.readers_devices import DeviceReader, MissingExtraError
-from sslsci.plugin import PluginError
+from sslsci.plugins.contract import PluginError
 
 
 def fake_actipy(frame: pd.DataFrame, rate: float, calls: list[dict]) -> types.ModuleType:

@@ -1,0 +1,32 @@
+"""The ``sslsci`` Typer app, its sub-apps and the consoles every command prints to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="Self-supervised foundation models for scientific sensor data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Check the data catalog.", no_args_is_help=True)
+store_app = typer.Typer(help="Maintain the array store.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(store_app, name="store")
+
+err = Console(stderr=True)
+out = Console()
+
+CatalogOpt = Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")]
+WorkdirOpt = Annotated[
+    Path | None, typer.Option("--workdir", help="Store + manifest folder (default: catalog's).")
+]
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)

@@ -1,0 +1,147 @@
+"""Commands of the data half: plugins, catalog check, ingest and store prune."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from sslsci.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
+from sslsci.cli.app import CatalogOpt, WorkdirOpt, app, catalog_app, err, fail, out, store_app
+from sslsci.plugins.contract import PluginError
+
+
+def _workspace(catalog_path: Path, workdir: Path | None):
+    from sslsci.store import Workspace
+
+    catalog = load_catalog(catalog_path)
+    return catalog, Workspace(catalog.resolve_workdir(workdir))
+
+
+@app.command("plugins")
+def plugins_command() -> None:
+    """List installed modality plugins."""
+    from sslsci.plugins.discovery import available_plugins
+
+    table = Table("name", "version", "dims", "formats", "backbones", "tasks")
+    for name, plugin in sorted(available_plugins().items()):
+        formats = ", ".join(f"{r.name} ({' '.join(r.suffixes)})" for r in plugin.readers)
+        table.add_row(
+            name,
+            plugin.version,
+            " x ".join(plugin.spec.dims),
+            formats,
+            ", ".join(plugin.backbones()),
+            ", ".join(plugin.tasks()),
+        )
+    out.print(table)
+
+
+@catalog_app.command("check")
+def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG)) -> None:
+    """Validate the catalog: schema, plugins, formats and archive locations."""
+    from sslsci.catalog.check import check_catalog
+
+    try:
+        parsed = load_catalog(catalog)
+    except CatalogError as exc:
+        raise fail(str(exc)) from None
+    problems = check_catalog(parsed)
+    for problem in problems:
+        err.print(f"[red]✗[/red] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(code=2)
+    out.print(f"[green]✓[/green] {catalog}: {len(parsed.entries)} entries valid")
+
+
+@app.command("ingest")
+def ingest_command(
+    name: Annotated[str, typer.Argument(help="Catalog entry to ingest.")],
+    catalog: CatalogOpt = Path(DEFAULT_CATALOG),
+    workdir: WorkdirOpt = None,
+    workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
+    verify: Annotated[bool, typer.Option("--verify", help="Re-hash every file.")] = False,
+    report: Annotated[bool, typer.Option("--report", help="Print counts and quarantine.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read, validate and store every new or changed file of a catalog entry."""
+    from sslsci.ingest import ingest_entry
+
+    try:
+        parsed, workspace = _workspace(catalog, workdir)
+        with ProgressBar(f"ingest {name}", enabled=not as_json) as tick:
+            result = ingest_entry(
+                parsed, name, workspace, workers=workers, verify=verify, progress=tick
+            )
+    except (CatalogError, PluginError, FileNotFoundError, RuntimeError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        print(result.as_json())
+        return
+    c = result.counts
+    out.print(
+        f"{name}: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
+        f"{c['ok']} stored, {c['quarantined']} quarantined, {c['gone']} gone; "
+        f"{c['stored_items']} items in store ({result.seconds:.2f} s)"
+    )
+    for warning in result.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}")
+    if report:
+        _print_quarantine(result.quarantined)
+
+
+def _print_quarantine(rows: list[tuple[str, str]]) -> None:
+    if not rows:
+        out.print("no quarantined files")
+        return
+    table = Table("quarantined file", "reason", show_lines=True)
+    for uri, reason in rows:
+        table.add_row(uri, reason)
+    out.print(table)
+
+
+@store_app.command("prune")
+def store_prune(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirOpt = None) -> None:
+    """Delete stored data of files gone from their archive and of replaced file versions."""
+    from sslsci.ingest import prune_store
+
+    try:
+        _, workspace = _workspace(catalog, workdir)
+        deleted, sources = prune_store(workspace)
+    except (CatalogError, RuntimeError) as exc:
+        raise fail(str(exc)) from None
+    out.print(f"pruned {deleted} stored items; dropped {sources} gone files from the manifest")
+
+
+class ProgressBar:
+    """A rich progress bar fed by ``tick(done, total)``; silent when disabled."""
+
+    def __init__(self, label: str, enabled: bool = True) -> None:
+        self.label, self.enabled = label, enabled and sys.stderr.isatty()
+        self._bar: Progress | None = None
+        self._task = None
+
+    def __enter__(self):
+        if self.enabled:
+            self._bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=None)
+        return self.tick
+
+    def tick(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()

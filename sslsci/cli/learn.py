@@ -1,0 +1,162 @@
+"""Commands of the learning half: pretrain, export, evaluate, run and demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sslsci.cli.app import app, out
+
+PipelineArg = Annotated[Path, typer.Argument(help="Pipeline YAML (see pipelines/).")]
+CatalogOverride = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML.")]
+WorkdirOpt = Annotated[Path | None, typer.Option("--workdir", help="Store + manifest folder.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", help="Runs folder.")]
+
+
+@app.command("pretrain")
+def pretrain_command(
+    pipeline: PipelineArg,
+    catalog: CatalogOverride = None,
+    workdir: WorkdirOpt = None,
+    output: OutputOpt = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from last.ckpt.")] = False,
+    export: Annotated[bool, typer.Option(help="Export a bundle at the end.")] = True,
+) -> None:
+    """Pretrain a backbone with an SSL method on stored windows."""
+    from sslsci.train.export import export_checkpoint
+    from sslsci.train.pipeline import load_pipeline
+    from sslsci.train.pretrain import pretrain
+
+    result = pretrain(
+        load_pipeline(pipeline), catalog_path=catalog, workdir=workdir, output=output, resume=resume
+    )
+    if not result.is_global_zero:
+        return
+    out.print(f"checkpoint: {result.checkpoint} (step {result.steps})")
+    if export:
+        out.print(f"bundle: {export_checkpoint(result.checkpoint)}")
+
+
+@app.command("export")
+def export_command(
+    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from `sslsci pretrain`.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Bundle folder.")] = None,
+) -> None:
+    """Write a weights bundle (safetensors + sslsci.json + model card) for a checkpoint."""
+    from sslsci.train.export import export_checkpoint
+
+    out.print(f"bundle: {export_checkpoint(checkpoint, out_dir)}")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    bundle: Annotated[Path, typer.Argument(help="Bundle folder.")],
+    task: Annotated[str, typer.Option("--task", help="Labelled catalog entry.")],
+    plugin_task: Annotated[
+        str | None,
+        typer.Option("--plugin-task", help="A task of the plugin (e.g. ct's organ_patch)."),
+    ] = None,
+    catalog: Annotated[Path, typer.Option("--catalog")] = Path("data_catalog.yaml"),
+    workdir: WorkdirOpt = None,
+    train_split: Annotated[str, typer.Option()] = "train",
+    test_split: Annotated[str, typer.Option()] = "test",
+    k: Annotated[int, typer.Option(help="Neighbours for kNN.")] = 20,
+    force: Annotated[bool, typer.Option("--force", help="Evaluate despite leakage.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Linear probe and kNN on frozen features, against a random-init backbone."""
+    from sslsci.evaluate.on_bundle import evaluate_bundle, report_folder
+    from sslsci.train.pipeline import EvalConfig
+
+    cfg = EvalConfig(
+        entry=task,
+        task=plugin_task,
+        train_split=train_split,
+        test_split=test_split,
+        k=k,
+        force=force,
+    )
+    results = evaluate_bundle(bundle, cfg, catalog_path=catalog, workdir=workdir)
+    if as_json:
+        print(json.dumps(results, indent=2, default=str))
+        return
+    print_results(results)
+    out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}")
+
+
+def print_results(results: dict) -> None:
+    table = Table(
+        "backbone",
+        "linear acc",
+        "linear macro-F1",
+        "linear bal. acc",
+        "kNN acc",
+        "kNN macro-F1",
+        title=f"{results.get('task', '')}: n_train="
+        f"{results.get('n_train')} n_test={results.get('n_test')}",
+    )
+    for label, key in (("SSL", "ssl"), ("random init", "random_init")):
+        lin, knn = results[key]["linear"], results[key]["knn"]
+        table.add_row(
+            label,
+            f"{lin['accuracy']:.3f}",
+            f"{lin['macro_f1']:.3f}",
+            f"{lin['balanced_accuracy']:.3f}",
+            f"{knn['accuracy']:.3f}",
+            f"{knn['macro_f1']:.3f}",
+        )
+    out.print(table)
+    if results.get("synthetic"):
+        out.print("[yellow]labels are synthetic[/yellow]")
+
+
+@app.command("run")
+def run_command(
+    pipeline: PipelineArg,
+    catalog: CatalogOverride = None,
+    workdir: WorkdirOpt = None,
+    output: OutputOpt = None,
+    resume: Annotated[bool, typer.Option("--resume")] = False,
+) -> None:
+    """ingest -> pretrain -> export -> evaluate, as a Prefect flow (no server needed)."""
+    from flows.run_pipeline import run_pipeline_flow
+
+    result = run_pipeline_flow(
+        str(pipeline),
+        str(catalog) if catalog else None,
+        str(workdir) if workdir else None,
+        str(output) if output else None,
+        resume,
+    )
+    for evaluation in result["evaluation"]:
+        print_results(evaluation)
+    out.print(f"bundle: {result['bundle']}")
+    for evaluation in result["evaluation"]:
+        out.print(f"report ({evaluation['task']}): {evaluation['report']}")
+
+
+@app.command("demo")
+def demo_command(
+    root: Annotated[Path, typer.Option("--root", help="Project folder holding pipelines/.")] = Path(
+        "."
+    ),
+) -> None:
+    """Generate the synthetic wearables archive and run pipelines/wearables_demo.yaml."""
+    from plugins.wearables.generator import write_demo_archive
+
+    pipeline = root / "pipelines" / "wearables_demo.yaml"
+    if not pipeline.is_file():
+        raise typer.BadParameter(
+            f"{pipeline} not found; run from the sslsci checkout or pass --root"
+        )
+    archive = root / "demo" / "wearables"
+    if not (archive / "labels.csv").is_file():
+        write_demo_archive(
+            archive, subjects=12, recordings_per_subject=8, seconds=20.0, rate=30.0, seed=0
+        )
+        out.print(f"demo archive (synthetic labels): {archive}")
+    run_command(pipeline)

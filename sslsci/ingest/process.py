@@ -1,0 +1,130 @@
+"""One source -> hash -> plugin reader -> validation -> normalise -> store, in a worker.
+
+Never raises for bad data: a bad source comes back quarantined with a reason a
+person can act on, so one file never stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sslsci.catalog import CatalogEntry
+from sslsci.data.statistics import item_statistics
+from sslsci.ingest.archive import SourceInfo, local_copy, source_sha256
+from sslsci.ingest.checks import generic_problems, to_spec_order
+from sslsci.plugins.discovery import get_plugin
+from sslsci.plugins.reader_choice import pick_reader
+from sslsci.store import ArrayStore
+
+
+@dataclass
+class ItemResult:
+    item: str
+    key: str
+    dims: tuple[str, ...]
+    shape: tuple[int, ...]
+    labels: dict[str, str]
+    stats: dict[str, Any]
+    attrs: dict[str, Any]
+
+
+@dataclass
+class SourceResult:
+    """What processing one source produced, sent back from a worker."""
+
+    uri: str
+    sha256: str | None
+    status: str
+    reason: str | None = None
+    items: list[ItemResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceJob:
+    """Everything a worker needs to process one source (picklable)."""
+
+    info: SourceInfo
+    plugin: str
+    format: str | None
+    options: dict[str, Any]
+    options_hash: str
+    store_root: str
+    codec: str
+
+
+def options_hash(entry: CatalogEntry) -> str:
+    """Identifies the reading and normalising options: a change re-ingests."""
+    blob = json.dumps({"format": entry.format, "options": entry.options}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def store_key(sha: str, plugin: str, version: str, opts: str, item: str) -> str:
+    return hashlib.sha256(f"{sha}:{plugin}:{version}:{opts}:{item}".encode()).hexdigest()[:40]
+
+
+def process_source(job: SourceJob) -> SourceResult:
+    """Hash, read, validate, normalise and store one source; never raises for bad data."""
+    info = job.info
+    try:
+        sha = source_sha256(info)
+    except OSError as exc:
+        return SourceResult(info.uri, None, "quarantined", f"cannot read: {exc}")
+    plugin = get_plugin(job.plugin)
+    store = ArrayStore(job.store_root, codec=job.codec)
+    try:
+        with local_copy(info) as path:
+            reader = pick_reader(plugin, path, job.format)
+            items, skipped = [], []
+            for record in reader.read(path, **job.options):
+                try:
+                    items.append(_store_record(record, plugin, store, sha, job))
+                except InvalidItemError as exc:
+                    skipped.append(str(exc))
+    except Exception as exc:  # a bad file must never stop the batch
+        return SourceResult(info.uri, sha, "quarantined", _reason(exc))
+    if not items:
+        reason = "; ".join(skipped) or "the reader found no data in it"
+        return SourceResult(info.uri, sha, "quarantined", reason)
+    note = f"{len(skipped)} item(s) skipped: " + "; ".join(skipped) if skipped else None
+    return SourceResult(info.uri, sha, "ok", reason=note, items=items)
+
+
+class InvalidItemError(ValueError):
+    """An item read fine but failed validation."""
+
+
+def _store_record(record, plugin, store: ArrayStore, sha: str, job: SourceJob) -> ItemResult:
+    problems = generic_problems(record.array, plugin.spec)
+    problems += list(plugin.validate(record.array, **job.options))
+    if problems:
+        where = f"item {record.item}: " if record.item not in ("", "0") else ""
+        raise InvalidItemError(where + "; ".join(problems))
+    array = to_spec_order(plugin.normalize(record.array, **job.options), plugin.spec)
+    problems = generic_problems(array, plugin.spec)
+    if problems:
+        raise InvalidItemError(f"after normalisation: {'; '.join(problems)}")
+    key = store_key(sha, job.plugin, plugin.version, job.options_hash, record.item)
+    attrs = dict(array.attrs)
+    channel_dim = plugin.spec.dims[0]
+    if channel_dim in array.coords:
+        attrs["channel_names"] = [str(c) for c in array.coords[channel_dim].values]
+    store.put(key, array, plugin.spec.window_dims, attrs=attrs)
+    return ItemResult(
+        item=record.item,
+        key=key,
+        dims=tuple(str(d) for d in array.dims),
+        shape=tuple(int(n) for n in array.shape),
+        labels=dict(record.labels),
+        stats=item_statistics(array),
+        attrs={k: v for k, v in attrs.items() if k != "channel_names"},
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, (ValueError, InvalidItemError)):
+        return text
+    return f"{type(exc).__name__}: {text}"

@@ -1,0 +1,24 @@
+"""``sslsci store prune``: drop the data of files gone from their archive."""
+
+from __future__ import annotations
+
+from sslsci.store import Workspace, workdir_lock
+
+
+def prune_store(workspace: Workspace) -> tuple[int, int]:
+    """Delete stored items no live manifest row refers to; drop the rows of gone files.
+
+    That is the data of files gone from their archive, and of earlier versions of
+    changed files. Runs under the ingest lock so it never races a writer. Returns
+    (items deleted, gone files dropped).
+    """
+    with workdir_lock(workspace.root):
+        manifest, store = workspace.manifest(), workspace.store()
+        try:
+            doomed = store.keys() - manifest.live_keys()
+            for key in sorted(doomed):
+                store.delete(key)
+            dropped = manifest.drop_gone()
+        finally:
+            manifest.close()
+    return len(doomed), dropped

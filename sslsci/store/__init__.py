@@ -1,0 +1,18 @@
+"""The store: content-addressed chunked arrays, the SQLite manifest, and the workdir
+that holds both (written by ingest, read by training and evaluation)."""
+
+from sslsci.store.arrays import ArrayStore
+from sslsci.store.chunks import choose_chunks
+from sslsci.store.lock import workdir_lock
+from sslsci.store.manifest import ItemRow, Manifest, SourceRow
+from sslsci.store.workspace import Workspace
+
+__all__ = [
+    "ArrayStore",
+    "ItemRow",
+    "Manifest",
+    "SourceRow",
+    "Workspace",
+    "choose_chunks",
+    "workdir_lock",
+]

@@ -1,0 +1,196 @@
+"""Window datasets: seeded, distinct per DDP rank and worker, weighted, deterministic tiles."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+import xarray as xr
+from torch.utils.data import DataLoader
+
+import sslsci.data.random_windows
+from sslsci.data import (
+    LabelledWindows,
+    RandomWindows,
+    Standardizer,
+    collate_tiles,
+    worker_context,
+)
+from sslsci.data.statistics import item_statistics
+from sslsci.store import ArrayStore, ItemRow
+
+WINDOW = {"time": 50}
+IDENTITY = Standardizer((0.0,) * 2, (1.0,) * 2)
+
+
+def _item(store: ArrayStore, entry: str, index: int, length: int, label: str) -> ItemRow:
+    """An item whose sample at t holds code*1e4 + t: a window names its item and start."""
+    code = {"a": 1, "b": 2}[entry] * 100 + index
+    values = np.stack([code * 1e4 + np.arange(length), -np.arange(length)]).astype(np.float64)
+    array = xr.DataArray(values, dims=("channel", "time"))
+    key = f"{code:02d}" + "k" * 38
+    store.put(key, array, ("time",))
+    return ItemRow(
+        store_key=key,
+        entry=entry,
+        uri=f"/{entry}/{index}.csv",
+        item="0",
+        sha256=key,
+        dims=("channel", "time"),
+        shape=(2, length),
+        label=label,
+        group_key=None,
+        labels={"label": label},
+        split="train",
+        stats=item_statistics(array),
+        attrs={},
+    )
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    store = ArrayStore(tmp_path_factory.mktemp("store"))
+    items = [_item(store, "a", k, n, "x") for k, n in enumerate((4000, 1000, 3000))]
+    items.append(_item(store, "b", 0, 2000, "y"))
+    items.append(_item(store, "b", 1, 30, "y"))  # shorter than the window
+    return store, items
+
+
+def _windows(dataset) -> list[tuple[int, int]]:
+    """(item code, start) of every window the dataset yields."""
+    out = []
+    for (view,) in dataset:
+        first = float(view[0, 0])
+        out.append((int(first // 1e4), int(first % 1e4)))
+    return out
+
+
+def _dataset(archive, seed=0, samples=64, weights=None, views=((),)):
+    store, items = archive
+    return RandomWindows(store, items, WINDOW, views, IDENTITY, samples, seed, weights)
+
+
+def test_windows_are_exact_cuts_of_the_stored_items(archive):
+    for (view,) in _dataset(archive, samples=20):
+        code, start = int(view[0, 0] // 1e4), int(view[0, 0] % 1e4)
+        assert view.shape == (2, 50) and view.dtype == torch.float32
+        if code != 201:  # the short item is zero-padded instead
+            expected = code * 1e4 + np.arange(start, start + 50)
+            np.testing.assert_allclose(view[0].double().numpy(), expected, rtol=1e-6)
+            np.testing.assert_array_equal(view[1].numpy(), -np.arange(start, start + 50))
+
+
+def test_same_seed_same_windows_other_seed_other_windows(archive):
+    first = _windows(_dataset(archive, seed=5))
+    assert first == _windows(_dataset(archive, seed=5))
+    assert first != _windows(_dataset(archive, seed=6))
+    dataset = _dataset(archive, seed=5)
+    assert _windows(dataset) == first
+    assert _windows(dataset) != first  # the next epoch draws new windows
+    dataset.set_epoch(0)
+    assert _windows(dataset) == first
+
+
+def test_an_epoch_stopped_early_still_moves_to_new_windows(archive):
+    """The trainer stops after len() batches without exhausting the iterator."""
+    dataset = _dataset(archive, seed=5, samples=8)
+    first = [float(view[0, 0]) for (view,), _ in zip(dataset, range(4), strict=False)]
+    second = [float(view[0, 0]) for (view,), _ in zip(dataset, range(4), strict=False)]
+    assert first != second
+    dataset.set_epoch(0)  # a resumed run sets the epoch it continues from
+    assert [float(view[0, 0]) for (view,), _ in zip(dataset, range(4), strict=False)] == first
+
+
+def test_ddp_ranks_draw_different_windows(archive, monkeypatch):
+    per_rank = []
+    for rank in (0, 1):
+        monkeypatch.setattr(sslsci.data.random_windows, "_rank_and_world", lambda r=rank: (r, 2))
+        dataset = _dataset(archive, samples=64)
+        assert len(dataset) == 32
+        per_rank.append(_windows(dataset))
+    assert len(per_rank[0]) == len(per_rank[1]) == 32
+    assert not set(per_rank[0]) & set(per_rank[1])
+
+
+def test_dataloader_workers_draw_different_windows(archive, monkeypatch):
+    per_worker = []
+    for worker in (0, 1):
+        info = SimpleNamespace(id=worker, num_workers=2)
+        monkeypatch.setattr(sslsci.data.random_windows, "get_worker_info", lambda i=info: i)
+        per_worker.append(_windows(_dataset(archive, samples=64)))
+    assert len(per_worker[0]) == len(per_worker[1]) == 32
+    assert not set(per_worker[0]) & set(per_worker[1])
+    monkeypatch.undo()
+    loader = DataLoader(_dataset(archive, samples=64), batch_size=None, num_workers=2,
+                        multiprocessing_context=worker_context(2))
+    real = [(int(v[0, 0] // 1e4), int(v[0, 0] % 1e4)) for (v,) in loader]
+    assert sorted(real) == sorted(per_worker[0] + per_worker[1])
+
+
+def test_entry_weights_set_sampling_proportions(archive):
+    items = archive[1]
+    for weights, share_b in (({"a": 1.0, "b": 1.0}, 0.5), ({"a": 3.0, "b": 1.0}, 0.25)):
+        dataset = _dataset(archive, weights=weights, samples=3000, seed=1)
+        pairs = list(zip(dataset.probabilities, items, strict=True))
+        assert sum(p for p, i in pairs if i.entry == "b") == pytest.approx(share_b)
+        drawn = [code // 100 for code, _ in _windows(dataset)]
+        sd = math.sqrt(share_b * (1 - share_b) / 3000)
+        assert abs(drawn.count(2) / 3000 - share_b) < 5 * sd
+    # Within an entry, items are drawn in proportion to their length in windows.
+    p = _dataset(archive).probabilities
+    assert p[0] / p[1] == pytest.approx(4000 / 1000) and p[2] / p[1] == pytest.approx(3.0)
+
+
+def test_views_get_their_own_seeded_transforms(archive):
+    def noise(x, g):
+        return x + torch.randn(x.shape, generator=g)
+
+    views = ([noise], [noise])
+    a = list(_dataset(archive, samples=4, views=views))
+    b = list(_dataset(archive, samples=4, views=views))
+    for (v1, v2), (w1, w2) in zip(a, b, strict=True):
+        assert torch.equal(v1, w1) and torch.equal(v2, w2) and not torch.equal(v1, v2)
+
+
+def test_no_items_is_a_clear_error(archive):
+    with pytest.raises(ValueError, match="ingest the catalog entries first"):
+        RandomWindows(archive[0], [], WINDOW, [[]], IDENTITY, 8)
+
+
+def test_labelled_tiles_are_deterministic_and_evenly_spaced(archive):
+    store, items = archive
+    standardizer = Standardizer.from_items(items)
+    dataset = LabelledWindows(store, items, WINDOW, standardizer, ["x", "y"], max_tiles=8)
+    assert dataset.tile_starts(items[1]) == [[0, int(s)] for s in np.linspace(0, 950, 8).round()]
+    assert dataset.tile_starts(items[4]) == [[0, 0]]
+    tiles, label = dataset[1]
+    again, _ = LabelledWindows(store, items, WINDOW, standardizer, ["x", "y"])[1]
+    assert torch.equal(tiles, again) and label == 0 and tiles.shape == (8, 2, 50)
+    raw = store.read(items[1].store_key)
+    for tile, (_, start) in zip(tiles, dataset.tile_starts(items[1]), strict=True):
+        np.testing.assert_allclose(tile.numpy(), standardizer(raw[:, start : start + 50]))
+    short, label = dataset[4]
+    assert label == 1 and short.shape == (1, 2, 50)
+    padded = standardizer(np.zeros((2, 50)))
+    np.testing.assert_allclose(short[0, :, 30:].numpy(), padded[:, 30:])
+    all_tiles, owner, labels = collate_tiles([dataset[1], dataset[4]])
+    assert all_tiles.shape == (9, 2, 50) and owner.tolist() == [0] * 8 + [1]
+    assert labels.tolist() == [0, 1]
+
+
+def test_standardizer_matches_numpy_over_all_items(archive):
+    store, items = archive
+    standardizer = Standardizer.from_items(items)
+    everything = np.concatenate([store.read(i.store_key) for i in items], axis=1)
+    np.testing.assert_allclose(standardizer.mean, everything.mean(axis=1), rtol=1e-9)
+    np.testing.assert_allclose(standardizer.std, everything.std(axis=1), rtol=1e-6)
+
+
+def test_labelled_windows_refuse_unlabelled_items(archive):
+    store, items = archive
+    unlabelled = [ItemRow(**{**items[0].__dict__, "label": None})]
+    with pytest.raises(ValueError, match=r"have no label.*`labels:` block"):
+        LabelledWindows(store, unlabelled, WINDOW, IDENTITY, ["x"])
