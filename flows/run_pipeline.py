@@ -17,6 +17,7 @@ from sslsci.catalog import load_catalog  # noqa: E402
 from sslsci.evaluate.on_bundle import evaluate_bundle  # noqa: E402
 from sslsci.ingest import ingest_entry  # noqa: E402
 from sslsci.store import Workspace  # noqa: E402
+from sslsci.train.check import check_pipeline  # noqa: E402
 from sslsci.train.export import export_checkpoint  # noqa: E402
 from sslsci.train.pipeline import load_pipeline  # noqa: E402
 from sslsci.train.pretrain import pretrain  # noqa: E402
@@ -70,6 +71,7 @@ def run_pipeline_flow(
 ) -> dict[str, Any]:
     """The main job: every entry the pipeline names is ingested, then train, export, evaluate."""
     pipeline = load_pipeline(pipeline_path)
+    check_pipeline(pipeline)  # a misspelt option fails here, before any ingest
     catalog = str(pipeline.catalog_path(catalog_path))
     entries = list(
         dict.fromkeys(

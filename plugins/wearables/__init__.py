@@ -1,5 +1,5 @@
 """Wearables modality: accelerometer and gyroscope recordings from body-worn sensors."""
 
-from plugins.wearables.plugin import WearablesPlugin, plugin
+from plugins.wearables.plugin import plugin
 
-__all__ = ["WearablesPlugin", "plugin"]
+__all__ = ["plugin"]

@@ -1,8 +1,8 @@
 """Augmentations for one ``[channel, time]`` window; all randomness from the generator.
 
 Each transform is a small frozen dataclass called as ``t(x, generator)`` (picklable, so
-data-loader workers can hold them). Random numbers are drawn on the CPU generator and
-moved to the tensor's device, so a seed gives the same views on any device.
+data-loader workers can hold them), drawing through ``sslsci.views.rng`` so a seed gives
+the same views on any device; crops and ``RandomApply`` are the core's (``sslsci.views``).
 References: Um et al. 2017 (scaling, jitter, time warp, permutation, rotation for
 wearables), Saeed et al. 2019 and Yuan et al. 2024 (reversal, permutation, warping).
 """
@@ -17,22 +17,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from sslsci.plugins.contract import Transform
+from sslsci.views.rng import rand, randint, randn
 
 DEFAULT_TRIPLES: tuple[tuple[int, int, int], ...] = ((0, 1, 2), (3, 4, 5))
-
-
-def _rand(g: torch.Generator, *shape: int) -> torch.Tensor:
-    return torch.rand(shape, generator=g, device=g.device)
-
-
-def _randn(g: torch.Generator, *shape: int) -> torch.Tensor:
-    return torch.randn(shape, generator=g, device=g.device)
-
-
-def _randint(g: torch.Generator, low: int, high: int) -> int:
-    """An int in [low, high)."""
-    return int(torch.randint(low, high, (1,), generator=g, device=g.device).item())
 
 
 def rotation_matrix(axis: torch.Tensor, angle: float) -> torch.Tensor:
@@ -44,17 +31,6 @@ def rotation_matrix(axis: torch.Tensor, angle: float) -> torch.Tensor:
 
 
 @dataclass(frozen=True)
-class RandomApply:
-    """Apply ``transform`` with probability ``p``."""
-
-    transform: Transform
-    p: float = 0.5
-
-    def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        return self.transform(x, g) if float(_rand(g, 1)) < self.p else x
-
-
-@dataclass(frozen=True)
 class Rotate3D:
     """One random 3-D rotation applied to every sensor triple (acc and gyro turn together),
     as if the device sat in another orientation. Triples beyond the tensor are skipped."""
@@ -63,9 +39,9 @@ class Rotate3D:
     max_degrees: float = 180.0
 
     def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        axis = _randn(g, 3).double()
+        axis = randn(g, 3).double()
         axis = axis / axis.norm().clamp_min(1e-12)
-        angle = math.radians(self.max_degrees) * (2.0 * float(_rand(g, 1)) - 1.0)
+        angle = math.radians(self.max_degrees) * (2.0 * float(rand(g, 1)) - 1.0)
         rotation = rotation_matrix(axis.cpu(), angle).to(x.device, x.dtype)
         out = x.clone()
         for triple in self.triples:
@@ -82,7 +58,7 @@ class Scale:
     sigma: float = 0.1
 
     def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        factors = 1.0 + self.sigma * _randn(g, x.shape[0], 1)
+        factors = 1.0 + self.sigma * randn(g, x.shape[0], 1)
         return x * factors.to(x.device, x.dtype)
 
 
@@ -93,7 +69,7 @@ class Jitter:
     sigma: float = 0.02
 
     def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        return x + self.sigma * _randn(g, *x.shape).to(x.device, x.dtype)
+        return x + self.sigma * randn(g, *x.shape).to(x.device, x.dtype)
 
 
 def _sample_along_time(x: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
@@ -117,7 +93,7 @@ class TimeWarp:
         length = x.shape[1]
         if length < 2:
             return x
-        speeds = (1.0 + self.sigma * _randn(g, self.knots + 2)).clamp_min(0.1).cpu()
+        speeds = (1.0 + self.sigma * randn(g, self.knots + 2)).clamp_min(0.1).cpu()
         curve = F.interpolate(
             speeds.view(1, 1, -1), size=length, mode="linear", align_corners=True
         ).view(-1)
@@ -134,7 +110,7 @@ class Permute:
 
     def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
         length = x.shape[1]
-        pieces = min(_randint(g, 2, self.max_segments + 1), length)
+        pieces = min(randint(g, 2, self.max_segments + 1), length)
         if pieces < 2:
             return x
         cuts = (torch.randperm(length - 1, generator=g, device=g.device)[: pieces - 1] + 1).cpu()
@@ -159,29 +135,11 @@ class ChannelDropout:
     p: float = 0.1
 
     def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        drop = _rand(g, x.shape[0]) < self.p
+        drop = rand(g, x.shape[0]) < self.p
         if bool(drop.all()):
-            drop[_randint(g, 0, x.shape[0])] = False
+            drop[randint(g, 0, x.shape[0])] = False
         keep = (~drop).to(x.device, x.dtype).unsqueeze(1)
         return x * keep
-
-
-@dataclass(frozen=True)
-class RandomCrop:
-    """A random window of ``length`` samples; shorter inputs are edge-padded at a random
-    split of left and right, so every view of a batch has the same length."""
-
-    length: int
-
-    def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        total = x.shape[1]
-        if total >= self.length:
-            start = _randint(g, 0, total - self.length + 1)
-            return x[:, start : start + self.length]
-        missing = self.length - total
-        left = _randint(g, 0, missing + 1)
-        padded = F.pad(x.unsqueeze(0), (left, missing - left), mode="replicate")
-        return padded.squeeze(0)
 
 
 def triples_for(channels: Sequence[str] | None) -> tuple[tuple[int, int, int], ...]:

@@ -1,24 +1,24 @@
-"""The wearables plugin object: spec, readers and the functions the core calls."""
+"""The wearables plugin: body-worn accelerometer and gyroscope recordings, declared."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
 
 import xarray as xr
-from torch import nn
 
 from plugins.wearables.backbones import BACKBONES
-from plugins.wearables.generator import example_array
+from plugins.wearables.generator import example_array, write_demo_archive
+from plugins.wearables.options import WearablesOptions, WearablesViewOptions
 from plugins.wearables.readers_devices import DeviceReader
 from plugins.wearables.readers_table import CsvReader, ParquetReader
 from plugins.wearables.readers_ts import TsReader
 from plugins.wearables.readers_uci import UciHarReader
-from plugins.wearables.recipes import views_for
 from plugins.wearables.resample import normalize_array
+from plugins.wearables.samples import write_samples
 from plugins.wearables.spec import SPEC
 from plugins.wearables.validate import validate_array
-from sslsci.plugins.contract import ModalitySpec, Reader, TaskSpec, Transform
+from plugins.wearables.views import VIEWS
+from sslsci.plugins import Plugin, TaskSpec
 
 ACTIVITY_TASK = TaskSpec(
     name="activity",
@@ -28,49 +28,30 @@ ACTIVITY_TASK = TaskSpec(
 )
 
 
-class WearablesPlugin:
-    """Body-worn accelerometer/gyroscope recordings (smartwatches, research devices)."""
-
-    spec: ModalitySpec = SPEC
-    version: str = "0.1.0"
-
-    def __init__(self) -> None:
-        self._readers: tuple[Reader, ...] = (
-            TsReader(),
-            CsvReader(),
-            ParquetReader(),
-            UciHarReader(),
-            DeviceReader(),
-        )
-
-    @property
-    def readers(self) -> Sequence[Reader]:
-        """UEA .ts, CSV, Parquet, UCI HAR folders, and device files (with actipy)."""
-        return self._readers
-
-    def validate(self, array: xr.DataArray, **options: Any) -> list[str]:
-        """Finite values, timestamps, rate, sensor ranges, length (see validate.Limits)."""
-        return validate_array(array, **options)
-
-    def normalize(self, array: xr.DataArray, **options: Any) -> xr.DataArray:
-        """Spec channel order, ``target_rate`` (default 30 Hz), float32, no time coord."""
-        return normalize_array(array, **options)
-
-    def views(self, method: str, **options: Any) -> list[list[Transform]]:
-        """Per-view transform lists (options: crop, channels, max_rotation_degrees)."""
-        return views_for(method, **options)
-
-    def backbones(self) -> Mapping[str, Callable[..., nn.Module]]:
-        """resnet1d and transformer, with 6 input channels and 10-sample patches."""
-        return dict(BACKBONES)
-
-    def tasks(self) -> Mapping[str, TaskSpec]:
-        """Activity classification."""
-        return {ACTIVITY_TASK.name: ACTIVITY_TASK}
-
-    def example(self, seed: int) -> xr.DataArray:
-        """10 s of a synthetic activity at 30 Hz, valid and normalised."""
-        return normalize_array(example_array(seed))
+def example(seed: int) -> xr.DataArray:
+    """10 s of a synthetic activity at 30 Hz, valid and normalised."""
+    return normalize_array(example_array(seed))
 
 
-plugin = WearablesPlugin()
+def demo_archive(folder: Path, seed: int) -> None:
+    """The demo study: 12 subjects x 8 recordings of 20 s at 30 Hz, synthetic labels."""
+    write_demo_archive(
+        folder, subjects=12, recordings_per_subject=8, seconds=20.0, rate=30.0, seed=seed
+    )
+
+
+plugin = Plugin(
+    spec=SPEC,
+    version="0.1.0",
+    readers=(TsReader(), CsvReader(), ParquetReader(), UciHarReader(), DeviceReader()),
+    options=WearablesOptions,
+    view_options=WearablesViewOptions,
+    validate=validate_array,
+    normalize=normalize_array,
+    views=VIEWS,
+    backbones=BACKBONES,
+    tasks=(ACTIVITY_TASK,),
+    example=example,
+    samples=write_samples,
+    demo_archive=demo_archive,
+)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, PositiveFloat
 
 from plugins.wearables.arrays import build_array
 from plugins.wearables.spec import ACC_CHANNELS
+from sslsci.plugins import Options
 from sslsci.plugins.contract import PluginError, Record
 
 DEVICE_SUFFIXES = (".cwa", ".cwa.gz", ".gt3x", ".bin")
@@ -79,12 +81,24 @@ def frame_records(
         yield Record(array=array, item=str(item))
 
 
+class DeviceOptions(Options):
+    """Options passed to ``actipy.read_device``."""
+
+    lowpass_hz: PositiveFloat | None = Field(20, description="low-pass cut-off; None: off")
+    calibrate_gravity: bool = True
+    detect_nonwear: bool = True
+    resample_hz: PositiveFloat | Literal["uniform"] | None = Field(
+        "uniform", description="Hz, 'uniform' (the device's own rate) or None (no resampling)"
+    )
+
+
 class DeviceReader:
-    """Raw device files via actipy; options lowpass_hz, calibrate_gravity, detect_nonwear,
-    resample_hz are passed to ``actipy.read_device``."""
+    """Raw device files via actipy, with the options of ``DeviceOptions``."""
 
     name = "actipy_device"
     suffixes = DEVICE_SUFFIXES
+    options = DeviceOptions
+    sample_exempt = "binary vendor formats (.cwa, .gt3x, .bin) cannot be generated here"
 
     def sniff(self, path: str, head: bytes) -> bool:
         """Suffix plus each format's magic: 'MD' (cwa), zip (gt3x), 'Device Identity' (bin)."""

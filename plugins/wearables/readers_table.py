@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from plugins.wearables.arrays import build_array, to_spec_units
-from plugins.wearables.sources import check_text_file, sampling_rate_option
+from plugins.wearables.file_checks import check_text_file
 from plugins.wearables.spec import DEFAULT_CHANNELS
 from sslsci.plugins.contract import Record
 
@@ -120,11 +120,7 @@ def _where(row: int, line_offset: int) -> str:
 def _numeric_seconds(
     frame: pd.DataFrame, column: str, options: Mapping[str, Any], path: str, line_offset: int
 ) -> np.ndarray:
-    unit = str(options.get("time_unit", "s"))
-    if unit not in TIME_UNITS:
-        raise ValueError(
-            f"{path}: option time_unit={unit!r} is unknown; use one of {sorted(TIME_UNITS)}"
-        )
+    unit = options.get("time_unit", "s")  # one of TIME_UNITS (checked by the options model)
     return numeric_values(frame, column, path, line_offset) * TIME_UNITS[unit]
 
 
@@ -198,7 +194,7 @@ def frame_to_record(
     values = np.stack([numeric_values(frame, c, path, line_offset) for c in columns])
     channels = list(columns.values())
     values = to_spec_units(values, channels, options, path)
-    declared = sampling_rate_option(options, path)
+    declared = options.get("sampling_rate")
     tcol = time_column(frame, options, path)
     if tcol is None:
         if declared is None:

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from plugins.wearables.arrays import build_array, channel_names, to_spec_units
-from plugins.wearables.sources import check_text_file, require_sampling_rate
+from plugins.wearables.file_checks import check_text_file, require_sampling_rate
 from sslsci.plugins.contract import Record
 
 HEADER_KEYS = (b"@problemname", b"@dimensions", b"@serieslength", b"@classlabel", b"@data")

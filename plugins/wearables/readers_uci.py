@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from plugins.wearables.arrays import build_array, to_spec_units
-from plugins.wearables.sources import sampling_rate_option
 from plugins.wearables.spec import ACC_CHANNELS, GYR_CHANNELS
 from sslsci.plugins.contract import Record
 
@@ -156,7 +155,7 @@ def read_split(
         )
     data = np.stack(blocks, axis=1)  # [windows, channels, time]
     channels = [n for _, group in chosen for n in group]
-    rate = sampling_rate_option(options, str(folder)) or UCI_HAR_RATE_HZ
+    rate = options.get("sampling_rate") or UCI_HAR_RATE_HZ
     labels = window_labels(folder, split, data.shape[0])
     for row, window in enumerate(data):
         values = to_spec_units(window, channels, options, str(folder))

@@ -49,24 +49,9 @@ def spec_channel_order(channels: list[str]) -> list[str]:
     return known + [c for c in channels if c not in DEFAULT_CHANNELS]
 
 
-def target_rate_option(options: dict[str, Any]) -> float:
-    """Option ``target_rate`` (Hz), default the spec's 30 Hz."""
-    value = options.get("target_rate", TARGET_RATE_HZ)
-    try:
-        rate = float(value)
-    except (TypeError, ValueError):
-        rate = float("nan")
-    if not rate > 0 or not np.isfinite(rate):
-        raise ValueError(
-            f"option target_rate={value!r} is not a positive number of Hz; set e.g. "
-            "options: {target_rate: 30}"
-        )
-    return rate
-
-
 def normalize_array(array: xr.DataArray, **options: Any) -> xr.DataArray:
     """A ``("channel", "time")`` float32 array at the target rate, without a time coord."""
-    target = target_rate_option(options)
+    target = float(options.get("target_rate", TARGET_RATE_HZ))
     array = array.transpose("channel", "time")
     channels = spec_channel_order([str(c) for c in array.coords["channel"].values])
     array = array.sel(channel=channels)

@@ -13,32 +13,29 @@ import numpy as np
 import xarray as xr
 
 from plugins.wearables.arrays import time_seconds_of
+from plugins.wearables.options import (
+    MAX_ABS_G,
+    MAX_ABS_RAD_S,
+    MAX_GAP_SECONDS,
+    MIN_SECONDS,
+    RATE_TOLERANCE,
+)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Plausibility limits; every field can be set by the option of the same name."""
+    """Plausibility limits; each is the catalog option of the same name (see options.py)."""
 
-    max_abs_g: float = 16.0  # common accelerometer full-scale range
-    max_abs_rad_s: float = 40.0  # just above the 2000 deg/s gyroscope range (34.9 rad/s)
-    min_seconds: float = 2.0  # UEA RacketSports windows last 3 s
-    rate_tolerance: float = 0.05  # relative mismatch allowed between timestamps and rate
-    max_gap_seconds: float = 1.0  # longer gaps would be interpolated over by normalize
+    max_abs_g: float = MAX_ABS_G
+    max_abs_rad_s: float = MAX_ABS_RAD_S
+    min_seconds: float = MIN_SECONDS
+    rate_tolerance: float = RATE_TOLERANCE
+    max_gap_seconds: float = MAX_GAP_SECONDS
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Limits:
-        """Limits with any option of a field's name applied; other options are ignored."""
-        values = {}
-        for name in (f.name for f in fields(cls)):
-            if name in options:
-                try:
-                    values[name] = float(options[name])
-                except (TypeError, ValueError):
-                    raise ValueError(
-                        f"option {name}={options[name]!r} must be a number; fix it in the "
-                        "catalog entry's options"
-                    ) from None
-        return cls(**values)
+        """The limits among the (already checked) options; the others are not limits."""
+        return cls(**{f.name: float(options[f.name]) for f in fields(cls) if f.name in options})
 
 
 def longest_run(mask: np.ndarray) -> tuple[int, int]:

@@ -21,8 +21,9 @@ from sslsci.bundle.hashing import sha256_file
 from sslsci.bundle.model import PretrainedModel
 from sslsci.bundle.schema import BundleMetadata, FileInfo, metadata_path, read_metadata
 from sslsci.bundle.stem import adapt_stem, find_stem
-from sslsci.plugins.contract import ModalityPlugin, PluginError
+from sslsci.plugins.contract import PluginError
 from sslsci.plugins.discovery import get_plugin
+from sslsci.plugins.kit import Plugin
 
 
 class PluginVersionWarning(UserWarning):
@@ -63,7 +64,7 @@ def read_tensors(path: Path) -> dict[str, torch.Tensor]:
         raise BundleError(f"{path} is not a readable safetensors file: {exc}") from None
 
 
-def bundle_plugin(meta: BundleMetadata, source: Path) -> ModalityPlugin:
+def bundle_plugin(meta: BundleMetadata, source: Path) -> Plugin:
     """The installed plugin the bundle was written with (warns on a version change)."""
     try:
         plugin = get_plugin(meta.plugin.name)
@@ -79,9 +80,9 @@ def bundle_plugin(meta: BundleMetadata, source: Path) -> ModalityPlugin:
     return plugin
 
 
-def rebuild_backbone(meta: BundleMetadata, plugin: ModalityPlugin, source: Path) -> nn.Module:
-    """``plugin.backbones()[name](**config)``, with errors naming the bundle."""
-    constructors = plugin.backbones()
+def rebuild_backbone(meta: BundleMetadata, plugin: Plugin, source: Path) -> nn.Module:
+    """``plugin.backbones[name](**config)``, with errors naming the bundle."""
+    constructors = plugin.backbones
     name = meta.backbone.name
     if name not in constructors:
         raise BundleError(

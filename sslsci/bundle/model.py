@@ -23,7 +23,7 @@ from sslsci.bundle.schema import BundleMetadata
 from sslsci.bundle.stem import stem_in_channels
 from sslsci.bundle.windows import check_long_enough, iter_windows, pad_to_window
 from sslsci.nn.interface import accepts_lengths
-from sslsci.plugins.contract import ModalityPlugin
+from sslsci.plugins.kit import Plugin
 
 
 def pool_features(features: torch.Tensor, num_features: int) -> torch.Tensor:
@@ -47,7 +47,7 @@ class PretrainedModel:
         self,
         backbone: nn.Module,
         metadata: BundleMetadata,
-        plugin: ModalityPlugin,
+        plugin: Plugin,
         *,
         heads: dict[str, torch.Tensor] | None = None,
         source: Path | None = None,

@@ -63,7 +63,7 @@ class ModalityInfo(_Strict):
 
 
 class BackboneInfo(_Strict):
-    """How to rebuild the backbone: ``plugin.backbones()[name](**config)``."""
+    """How to rebuild the backbone: ``plugin.backbones[name](**config)``."""
 
     name: str = Field(min_length=1)
     config: dict[str, Any]

@@ -37,13 +37,14 @@ from sslsci.bundle.schema import (
     read_metadata,
 )
 from sslsci.bundle.stem import CONV_TYPES, find_stem
-from sslsci.plugins.contract import ModalityPlugin, ModalitySpec, PluginError
+from sslsci.plugins.contract import ModalitySpec, PluginError
 from sslsci.plugins.discovery import get_plugin
+from sslsci.plugins.kit import Plugin
 
 PLACEHOLDER_SHA256 = "0" * 64
 
 
-def _plugin(plugin_name: str) -> ModalityPlugin:
+def _plugin(plugin_name: str) -> Plugin:
     try:
         return get_plugin(plugin_name)
     except PluginError as exc:
@@ -81,10 +82,10 @@ def _build(constructor: Any, config: dict[str, Any], backbone_name: str) -> nn.M
 
 
 def check_rebuilds(
-    plugin: ModalityPlugin, backbone_name: str, config: dict[str, Any], backbone: nn.Module
+    plugin: Plugin, backbone_name: str, config: dict[str, Any], backbone: nn.Module
 ) -> None:
-    """Raise unless ``plugin.backbones()[backbone_name](**config)`` matches ``backbone``."""
-    constructors = plugin.backbones()
+    """Raise unless ``plugin.backbones[backbone_name](**config)`` matches ``backbone``."""
+    constructors = plugin.backbones
     if backbone_name not in constructors:
         raise BundleError(
             f"backbone_name {backbone_name!r} is not one of plugin "

@@ -1,22 +1,53 @@
-"""Checks on a parsed catalog that need the installed plugins and the archives."""
+"""Checks on a parsed catalog that need the installed plugins and the archives.
+
+Every problem names the file, the line, the entry, the field and what is accepted.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import fsspec
 
-from sslsci.catalog import Catalog, CatalogEntry
+from sslsci.catalog.model import Catalog, CatalogEntry, CatalogError
+from sslsci.catalog.yaml_lines import located
 from sslsci.plugins.contract import PluginError
 from sslsci.plugins.discovery import get_plugin, plugin_names
+from sslsci.plugins.kit import Plugin
+from sslsci.plugins.options import OptionsError
 
 
 def check_catalog(catalog: Catalog) -> list[str]:
-    """Every problem with every entry, each naming the file, entry, field and fix."""
+    """Every problem with every entry."""
     problems: list[str] = []
     for entry in catalog.entries:
-        problems.extend(
-            f"{catalog.path}: entry {entry.name!r}: {p}" for p in _entry(catalog, entry)
-        )
+        problems.extend(_entry(catalog, entry))
     return problems
+
+
+def _at(catalog: Catalog, entry: CatalogEntry, field: list[Any], message: str) -> str:
+    """One problem, placed at the line of ``field`` inside the entry; ``message`` starts
+    with ``value ...`` or says what is wrong with the field itself."""
+    where = located(catalog.path, ["entries", catalog.entries.index(entry), *field])
+    name = ".".join(str(part) for part in field)
+    joint = ", " if message.startswith("value ") else ": "
+    return f"{where}: entry {entry.name!r}: field {name!r}{joint}{message}"
+
+
+def options_problems(catalog: Catalog, entry: CatalogEntry, plugin: Plugin) -> list[str]:
+    """The entry's ``options`` against the plugin's options model."""
+    try:
+        plugin.parse_options(entry.options)
+    except OptionsError as exc:
+        return [_at(catalog, entry, ["options", *p.loc], p.message) for p in exc.problems]
+    return []
+
+
+def check_entry_options(catalog: Catalog, entry: CatalogEntry, plugin: Plugin) -> None:
+    """Raise a ``CatalogError`` for options the plugin refuses (ingest calls this first)."""
+    problems = options_problems(catalog, entry, plugin)
+    if problems:
+        raise CatalogError(f"invalid {plugin.name} options:\n  " + "\n  ".join(problems))
 
 
 def _entry(catalog: Catalog, entry: CatalogEntry) -> list[str]:
@@ -24,27 +55,39 @@ def _entry(catalog: Catalog, entry: CatalogEntry) -> list[str]:
         plugin = get_plugin(entry.modality)
     except PluginError:
         known = ", ".join(plugin_names()) or "none"
-        return [f"field 'modality', value {entry.modality!r}: no such plugin; installed: {known}"]
-    problems = []
+        return [
+            _at(catalog, entry, ["modality"], f"value {entry.modality!r}: no such plugin; "
+                f"installed: {known}")
+        ]
+    problems = options_problems(catalog, entry, plugin)
     readers = [r.name for r in plugin.readers]
     if entry.format is not None and entry.format not in readers:
         problems.append(
-            f"field 'format', value {entry.format!r}: not a {entry.modality} reader; "
-            f"accepted: {', '.join(readers)}"
+            _at(catalog, entry, ["format"], f"value {entry.format!r}: not a {entry.modality} "
+                f"reader; accepted: {', '.join(readers)}")
         )
+    return problems + _archive_problems(catalog, entry)
+
+
+def _archive_problems(catalog: Catalog, entry: CatalogEntry) -> list[str]:
+    """The archive and the label and split files it names must exist."""
     uri = catalog.resolve_uri(entry)
     fs, root = fsspec.core.url_to_fs(uri)
     if not fs.exists(root):
-        problems.append(f"field 'uri', value {entry.uri!r}: {uri} does not exist")
-        return problems
+        return [_at(catalog, entry, ["uri"], f"value {entry.uri!r}: {uri} does not exist")]
+    problems = []
     if entry.labels and entry.labels.sidecar:
         sidecar = root.rstrip("/") + "/" + entry.labels.sidecar
         if not fs.exists(sidecar):
             problems.append(
-                f"field 'labels.sidecar', value {entry.labels.sidecar!r}: {sidecar} does not exist"
+                _at(catalog, entry, ["labels", "sidecar"],
+                    f"value {entry.labels.sidecar!r}: {sidecar} does not exist")
             )
     if entry.splits and entry.splits.lists:
         for split, name in entry.splits.lists.items():
             if not fs.exists(root.rstrip("/") + "/" + name):
-                problems.append(f"field 'splits.lists.{split}', value {name!r}: file not found")
+                problems.append(
+                    _at(catalog, entry, ["splits", "lists", split],
+                        f"value {name!r}: file not found")
+                )
     return problems

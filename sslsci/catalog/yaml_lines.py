@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -33,3 +34,14 @@ def line_of(root: yaml.Node | None, loc: list[Any]) -> int | None:
             break
     return line
 
+
+
+def located(path: Path | None, loc: list[Any]) -> str:
+    """``"file: line N"`` for the value at ``loc`` in a YAML file (``"file"`` if unknown)."""
+    if path is None:
+        return "(no file)"
+    try:
+        line = line_of(compose(Path(path).read_text()), loc)
+    except OSError:
+        line = None
+    return f"{path}: line {line}" if line else str(path)

@@ -26,8 +26,9 @@ def _workspace(catalog_path: Path, workdir: Path | None):
 def plugins_command() -> None:
     """List installed modality plugins."""
     from sslsci.plugins.discovery import available_plugins
+    from sslsci.views.kinds import VIEW_KINDS
 
-    table = Table("name", "version", "dims", "formats", "backbones", "tasks")
+    table = Table("name", "version", "dims", "formats", "views", "backbones", "tasks")
     for name, plugin in sorted(available_plugins().items()):
         formats = ", ".join(f"{r.name} ({' '.join(r.suffixes)})" for r in plugin.readers)
         table.add_row(
@@ -35,8 +36,9 @@ def plugins_command() -> None:
             plugin.version,
             " x ".join(plugin.spec.dims),
             formats,
-            ", ".join(plugin.backbones()),
-            ", ".join(plugin.tasks()),
+            ", ".join(kind for kind in VIEW_KINDS if plugin.supports(kind)),
+            ", ".join(plugin.backbones),
+            ", ".join(plugin.tasks),
         )
     out.print(table)
 

@@ -123,9 +123,9 @@ def run_command(
     resume: Annotated[bool, typer.Option("--resume")] = False,
 ) -> None:
     """ingest -> pretrain -> export -> evaluate, as a Prefect flow (no server needed)."""
-    from flows.run_pipeline import run_pipeline_flow
+    from sslsci.cli.flows import load_flow
 
-    result = run_pipeline_flow(
+    result = load_flow("run")(
         str(pipeline),
         str(catalog) if catalog else None,
         str(workdir) if workdir else None,
@@ -144,19 +144,17 @@ def demo_command(
     root: Annotated[Path, typer.Option("--root", help="Project folder holding pipelines/.")] = Path(
         "."
     ),
+    pipeline: Annotated[
+        Path | None,
+        typer.Option("--pipeline", help="Demo pipeline (default: pipelines/wearables_demo.yaml)."),
+    ] = None,
 ) -> None:
-    """Generate the synthetic wearables archive and run pipelines/wearables_demo.yaml."""
-    from plugins.wearables.generator import write_demo_archive
+    """Write the demo archives a pipeline needs (each plugin's own generator), then run it."""
+    from sslsci.train.demo import write_missing_demo_archives
 
-    pipeline = root / "pipelines" / "wearables_demo.yaml"
-    if not pipeline.is_file():
-        raise typer.BadParameter(
-            f"{pipeline} not found; run from the sslsci checkout or pass --root"
-        )
-    archive = root / "demo" / "wearables"
-    if not (archive / "labels.csv").is_file():
-        write_demo_archive(
-            archive, subjects=12, recordings_per_subject=8, seconds=20.0, rate=30.0, seed=0
-        )
+    path = pipeline or root / "pipelines" / "wearables_demo.yaml"
+    if not path.is_file():
+        raise typer.BadParameter(f"{path} not found; run from the sslsci checkout or pass --root")
+    for archive in write_missing_demo_archives(path):
         out.print(f"demo archive (synthetic labels): {archive}")
-    run_command(pipeline)
+    run_command(path)

@@ -58,7 +58,7 @@ def evaluate_bundle(
         context = {
             "root": catalog.resolve_uri(entry),
             "window": pre["window"],
-            "options": dict(entry.options),
+            "options": plugin.option_values(entry.options),
             "per_item": task.max_tiles,
         }
         sets = _plugin_window_sets(
@@ -70,7 +70,7 @@ def evaluate_bundle(
 
     def random_backbone() -> torch.nn.Module:
         torch.manual_seed(seed)
-        return plugin.backbones()[backbone_meta["name"]](**backbone_meta["config"])
+        return plugin.backbones[backbone_meta["name"]](**backbone_meta["config"])
 
     results = evaluate_task(model.backbone, random_backbone, sets[0], sets[1], k=task.k, seed=seed)
     results.update(task=task.key, synthetic=task.synthetic, leakage=leaked)

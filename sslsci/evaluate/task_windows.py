@@ -16,29 +16,30 @@ import torch
 from torch.utils.data import Dataset
 
 from sslsci.data import Standardizer, window_sizes
-from sslsci.plugins.contract import TaskSpec, TaskWindowsPlugin
+from sslsci.plugins.contract import TaskSpec
+from sslsci.plugins.kit import Plugin
 from sslsci.store import ArrayStore, ItemRow
 
 
 def plugin_task(plugin: Any, name: str) -> TaskSpec:
     """The plugin's task ``name``; a clear error lists the tasks it has."""
-    tasks = dict(plugin.tasks())
+    tasks = dict(plugin.tasks)
     if name not in tasks:
         raise ValueError(
             f"task {name!r} is not a {plugin.spec.name} task; choose one of {sorted(tasks)} "
-            "(the plugin's tasks()) or leave `task:` out to probe the items' catalog labels"
+            "(the plugin's tasks) or leave `task:` out to probe the items' catalog labels"
         )
     spec = tasks[name]
-    if spec.plugin_windows and not isinstance(plugin, TaskWindowsPlugin):
+    if spec.plugin_windows and plugin.task_windows is None:
         raise ValueError(
-            f"the {plugin.spec.name} task {name!r} needs plugin windows, but the plugin has no "
-            "task_windows() method; update the plugin"
+            f"the {plugin.spec.name} task {name!r} needs plugin windows, but the plugin "
+            "declares no task_windows; update the plugin"
         )
     return spec
 
 
 def collect_task_windows(
-    plugin: TaskWindowsPlugin,
+    plugin: Plugin,
     task: str,
     items: Sequence[ItemRow],
     store: ArrayStore,

@@ -44,7 +44,8 @@ class SourceResult:
 
 @dataclass(frozen=True)
 class SourceJob:
-    """Everything a worker needs to process one source (picklable)."""
+    """Everything a worker needs to process one source (picklable); ``options`` are the
+    entry's options as checked by the plugin, defaults filled in."""
 
     info: SourceInfo
     plugin: str

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from sslsci.catalog import Catalog
+from sslsci.catalog.check import check_entry_options
 from sslsci.catalog.labels import EntryLabeler
 from sslsci.ingest.archive import list_sources
 from sslsci.ingest.group_splits import deal_fraction_splits, empty_split_warnings
@@ -53,6 +54,8 @@ def ingest_entry(
     """Bring the store up to date with one catalog entry's archive."""
     entry = catalog.entry(name)
     plugin = get_plugin(entry.modality)
+    check_entry_options(catalog, entry, plugin)  # a misspelt option fails before any work
+    values = plugin.option_values(entry.options)
     started = time.perf_counter()  # after the plugin import: time the ingest itself
     uri = catalog.resolve_uri(entry)
     with workdir_lock(workspace.root):
@@ -72,7 +75,7 @@ def ingest_entry(
                 info,
                 entry.modality,
                 entry.format,
-                entry.options,
+                values,
                 opts,
                 str(store.root),
                 store.codec,

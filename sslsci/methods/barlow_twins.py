@@ -17,12 +17,12 @@ from sslsci.losses import BarlowTwinsLoss
 from sslsci.losses.barlow_twins import cross_correlation, off_diagonal_loss, on_diagonal_loss
 from sslsci.methods.base import MethodOutput, SSLMethod
 from sslsci.nn.heads import BarlowTwinsProjectionHead
+from sslsci.views.kinds import TWO_VIEWS
 
 
 class BarlowTwins(SSLMethod):
     name = "barlow_twins"
-    num_views = 2
-    needs_tokens = False
+    view_kind = TWO_VIEWS
 
     def __init__(
         self,

@@ -8,14 +8,16 @@ schedules are plain functions from ``sslsci.schedules``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
-BACKBONE_INTERFACE = ("num_features", "forward_features")
+from sslsci.methods.backbone_requirements import interface_problem
+from sslsci.views.kinds import ViewKind
 
+Requirement = Callable[[nn.Module, str], "str | None"]
 
 @dataclass
 class MethodOutput:
@@ -26,27 +28,38 @@ class MethodOutput:
     embeddings: tuple[Tensor, Tensor] | None = None
 
 
-def check_backbone(backbone: nn.Module, method: str) -> None:
-    """Raise unless ``backbone`` answers the sslsci backbone interface."""
-    missing = [member for member in BACKBONE_INTERFACE if not hasattr(backbone, member)]
-    if missing:
-        raise ValueError(
-            f"method {method!r} needs a backbone with {', '.join(BACKBONE_INTERFACE)}, but "
-            f"{type(backbone).__name__} lacks {', '.join(missing)}; use a backbone from "
-            "sslsci.nn or a plugin's backbones()."
-        )
-
-
 class SSLMethod(nn.Module):
-    """Base of the methods: the backbone, view checks and default hooks."""
+    """Base of the methods: the backbone, view checks and default hooks.
+
+    A method declares ``view_kind`` (the views it takes, ``sslsci.views.kinds``) and the
+    ``backbone_requirements`` beyond the backbone interface; ``num_views`` follows from
+    the kind.
+    """
 
     name: ClassVar[str]
+    view_kind: ClassVar[ViewKind]
     num_views: ClassVar[int]
-    needs_tokens: ClassVar[bool] = False
+    backbone_requirements: ClassVar[tuple[Requirement, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "view_kind" in cls.__dict__:
+            cls.num_views = len(cls.view_kind.roles)
+
+    @classmethod
+    def backbone_problem(cls, backbone: nn.Module) -> str | None:
+        """Why ``backbone`` cannot serve this method, or None when it can."""
+        for requirement in (interface_problem, *cls.backbone_requirements):
+            problem = requirement(backbone, cls.name)
+            if problem:
+                return problem
+        return None
 
     def __init__(self, backbone: nn.Module) -> None:
         super().__init__()
-        check_backbone(backbone, self.name)
+        problem = self.backbone_problem(backbone)
+        if problem:
+            raise ValueError(problem)
         self.backbone = backbone
 
     def check_views(self, views: Sequence[Tensor]) -> list[Tensor]:
@@ -55,8 +68,8 @@ class SSLMethod(nn.Module):
             got = "a single tensor" if isinstance(views, Tensor) else f"{len(views)} views"
             raise ValueError(
                 f"method {self.name!r} needs a list of {self.num_views} view tensor(s) "
-                f"[batch, channel, ...], got {got}; make the plugin's views({self.name!r}) "
-                f"return {self.num_views} transform list(s)."
+                f"[batch, channel, ...], got {got}; the plugin's {self.view_kind.name!r} views "
+                f"must give {self.num_views} transform list(s)."
             )
         sizes = {int(view.shape[0]) for view in views}
         if len(sizes) != 1:

@@ -20,12 +20,12 @@ from sslsci.methods.base import MethodOutput, SSLMethod
 from sslsci.methods.ema import deactivate_requires_grad, ema_update
 from sslsci.methods.schedules import cosine_schedule
 from sslsci.nn.heads import BYOLPredictionHead, BYOLProjectionHead
+from sslsci.views.kinds import TWO_VIEWS
 
 
 class BYOL(SSLMethod):
     name = "byol"
-    num_views = 2
-    needs_tokens = False
+    view_kind = TWO_VIEWS
 
     def __init__(
         self,

@@ -23,14 +23,14 @@ from sslsci.methods.base import MethodOutput, SSLMethod
 from sslsci.methods.ema import deactivate_requires_grad, ema_update
 from sslsci.methods.schedules import cosine_schedule
 from sslsci.nn.heads import DINOProjectionHead
+from sslsci.views.kinds import TWO_VIEWS
 
 GLOBAL_VIEWS = 2
 
 
 class DINO(SSLMethod):
     name = "dino"
-    num_views = GLOBAL_VIEWS
-    needs_tokens = False
+    view_kind = TWO_VIEWS
 
     step: Tensor
 

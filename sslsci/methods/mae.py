@@ -18,11 +18,12 @@ import torch
 from torch import Tensor, nn
 
 from sslsci.losses import MaskedReconstructionLoss
-from sslsci.methods.backbone_requirements import require_token_interface
+from sslsci.methods.backbone_requirements import token_interface_problem
 from sslsci.methods.base import MethodOutput, SSLMethod
 from sslsci.methods.masking import TokenMask, gather_tokens, kept_tokens, random_token_mask
 from sslsci.nn.positions import sincos_position_embedding
 from sslsci.nn.transformer_block import TransformerBlock, init_transformer_weights
+from sslsci.views.kinds import MASKED
 
 
 class MAEDecoder(nn.Module):
@@ -56,8 +57,8 @@ class MAEDecoder(nn.Module):
 
 class MAE(SSLMethod):
     name = "mae"
-    num_views = 1
-    needs_tokens = True
+    view_kind = MASKED
+    backbone_requirements = (token_interface_problem,)
 
     def __init__(
         self,
@@ -69,7 +70,6 @@ class MAE(SSLMethod):
         norm_pix: bool = True,
     ) -> None:
         super().__init__(backbone)
-        require_token_interface(backbone, self.name)
         if not 0.0 < mask_ratio < 1.0:
             raise ValueError(
                 f"mae mask_ratio must lie strictly between 0 and 1 (something must be hidden "

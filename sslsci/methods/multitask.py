@@ -16,15 +16,16 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from sslsci.methods.backbone_requirements import require_time_last
+from sslsci.methods.backbone_requirements import time_last_problem
 from sslsci.methods.base import MethodOutput, SSLMethod
 from sslsci.methods.time_pretext import PRETEXT_TASKS, apply_pretext_tasks
+from sslsci.views.kinds import PRETEXT
 
 
 class MultiTask(SSLMethod):
     name = "multitask"
-    num_views = 1
-    needs_tokens = False
+    view_kind = PRETEXT
+    backbone_requirements = (time_last_problem,)
 
     def __init__(
         self,
@@ -36,7 +37,6 @@ class MultiTask(SSLMethod):
         warp_knots: int = 4,
     ) -> None:
         super().__init__(backbone)
-        require_time_last(backbone, self.name)
         if not 0.0 < probability < 1.0:
             raise ValueError(
                 f"multitask probability must lie strictly between 0 and 1 so both labels "

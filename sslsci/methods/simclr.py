@@ -15,12 +15,12 @@ from torch import Tensor, nn
 from sslsci.losses import NTXentLoss
 from sslsci.methods.base import MethodOutput, SSLMethod
 from sslsci.nn.heads import SimCLRProjectionHead
+from sslsci.views.kinds import TWO_VIEWS
 
 
 class SimCLR(SSLMethod):
     name = "simclr"
-    num_views = 2
-    needs_tokens = False
+    view_kind = TWO_VIEWS
 
     def __init__(
         self,

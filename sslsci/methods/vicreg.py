@@ -17,12 +17,12 @@ from sslsci.losses import VICRegLoss
 from sslsci.losses.vicreg import covariance_loss, invariance_loss, variance_loss
 from sslsci.methods.base import MethodOutput, SSLMethod
 from sslsci.nn.heads import VICRegProjectionHead
+from sslsci.views.kinds import TWO_VIEWS
 
 
 class VICReg(SSLMethod):
     name = "vicreg"
-    num_views = 2
-    needs_tokens = False
+    view_kind = TWO_VIEWS
 
     def __init__(
         self,

@@ -1,20 +1,19 @@
-"""The modality plugin contract: the smallest interface every modality fills.
+"""The plugin contract's data types: the spec, records, readers and tasks.
 
-A plugin is an object registered under the entry-point group ``sslsci.modalities``.
-Arrays travel as ``xarray.DataArray`` with named dims, so the core never guesses an
-axis by position; training tensors keep the spec's dim order (channel first).
+A plugin is an ``sslsci.plugins.Plugin`` registered under the entry-point group
+``sslsci.modalities``. Arrays travel as ``xarray.DataArray`` with named dims, so the
+core never guesses an axis by position; training tensors keep the spec's dim order
+(channel first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-import numpy as np
 import torch
 import xarray as xr
-from torch import nn
 
 # A transform maps one unbatched window tensor (dims in spec order) to a new tensor,
 # drawing every random number from the generator it is handed, so views are seeded.
@@ -61,7 +60,11 @@ class Record:
 
 @runtime_checkable
 class Reader(Protocol):
-    """Reads one kind of file into records."""
+    """Reads one kind of file into records.
+
+    A reader may also carry ``options``: an ``sslsci.plugins.Options`` model of the
+    catalog options it alone reads; the plugin's options model gains its fields.
+    """
 
     name: str
     suffixes: tuple[str, ...]
@@ -80,7 +83,7 @@ class TaskSpec:
     """A downstream task a plugin knows how to evaluate.
 
     With ``plugin_windows`` the plugin cuts the labelled samples itself (many per item,
-    e.g. CT organ patches from a segmentation) through ``TaskWindowsPlugin.task_windows``;
+    e.g. CT organ patches from a segmentation) through its ``task_windows`` function;
     otherwise each item is one sample, labelled by the catalog.
     """
 
@@ -89,67 +92,6 @@ class TaskSpec:
     label_key: str = "label"
     description: str = ""
     plugin_windows: bool = False
-
-
-@runtime_checkable
-class ModalityPlugin(Protocol):
-    """Everything the core needs from a modality."""
-
-    spec: ModalitySpec
-    version: str
-
-    @property
-    def readers(self) -> Sequence[Reader]: ...
-
-    def validate(self, array: xr.DataArray, **options: Any) -> list[str]:
-        """Problems found beyond the generic checks; empty means valid.
-
-        ``options`` are the catalog entry's options (thresholds); ignore unknown keys.
-        """
-        ...
-
-    def normalize(self, array: xr.DataArray, **options: Any) -> xr.DataArray:
-        """Bring a valid array to the spec (dim order, rate, units) before storing."""
-        ...
-
-    def views(self, method: str, **options: Any) -> list[list[Transform]]:
-        """The augmentation recipe for a method: one transform list per view."""
-        ...
-
-    def backbones(self) -> Mapping[str, Callable[..., nn.Module]]:
-        """Backbone name -> constructor taking keyword config."""
-        ...
-
-    def tasks(self) -> Mapping[str, TaskSpec]: ...
-
-    def example(self, seed: int) -> xr.DataArray:
-        """A small valid array, for tests and docs."""
-        ...
-
-
-@runtime_checkable
-class TaskWindowsPlugin(Protocol):
-    """Optional: a plugin that cuts labelled windows for its ``plugin_windows`` tasks."""
-
-    def task_windows(
-        self,
-        task: str,
-        array: xr.DataArray,
-        labels: Mapping[str, str],
-        *,
-        root: str,
-        window: Mapping[str, int],
-        options: Mapping[str, Any],
-        per_item: int,
-        seed: int,
-    ) -> list[tuple[np.ndarray, str]]:
-        """(window in spec dim order, class name) pairs cut from one stored item.
-
-        ``array`` is the stored (normalised) item; ``labels`` its catalog labels (e.g. a
-        sidecar path relative to ``root``, the archive's URI); ``options`` the catalog
-        entry's options; ``per_item`` bounds the samples per class; draws use ``seed``.
-        """
-        ...
 
 
 class PluginError(Exception):

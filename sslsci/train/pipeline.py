@@ -11,6 +11,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sslsci.catalog.yaml_lines import compose, line_of
+
 
 class PipelineError(ValueError):
     """The pipeline file cannot be used as written."""
@@ -85,7 +87,7 @@ class ProbeConfig(_Strict):
 
 class EvalConfig(_Strict):
     entry: str
-    task: str | None = None  # a plugin task (plugin.tasks()); None: the items' catalog labels
+    task: str | None = None  # a plugin task (plugin.tasks); None: the items' catalog labels
     train_split: str = "train"
     test_split: str = "test"
     k: int = Field(default=20, gt=0)
@@ -128,6 +130,19 @@ class Pipeline(_Strict):
         return (base / self.name).resolve()
 
 
+def _accepted(loc: list) -> list[str]:
+    """Field names accepted where an unknown field was found."""
+    model: type[BaseModel] = Pipeline
+    for part in loc[:-1]:
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            break
+        model = nested[0]
+    return list(model.model_fields)
+
+
 def load_pipeline(path: str | Path) -> Pipeline:
     """Read and validate a pipeline YAML."""
     path = Path(path)
@@ -140,13 +155,19 @@ def load_pipeline(path: str | Path) -> Pipeline:
     try:
         pipeline = Pipeline.model_validate(raw)
     except ValidationError as exc:
+        root = compose(path.read_text())
         problems = []
         for error in exc.errors():
-            field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+            loc = list(error["loc"])
+            field = ".".join(str(p) for p in loc) or "(top level)"
             value = error.get("input")
             shown = "{...}" if isinstance(value, dict) else repr(value)
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{path}: field {field!r}, value {shown}: {message}")
+            if error["type"] == "extra_forbidden":
+                message += f"; accepted fields: {', '.join(_accepted(loc))}"
+            line = line_of(root, loc)
+            where = f"{path}: line {line}" if line else str(path)
+            problems.append(f"{where}: field {field!r}, value {shown}: {message}")
         raise PipelineError("invalid pipeline:\n  " + "\n  ".join(problems)) from None
     pipeline.path = path.resolve()
     return pipeline

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,10 @@ from torch.utils.data import DataLoader
 
 from sslsci.catalog import Catalog, load_catalog
 from sslsci.data import LabelledWindows, RandomWindows, Standardizer, worker_context
-from sslsci.plugins.contract import ModalityPlugin
 from sslsci.plugins.discovery import get_plugin
+from sslsci.plugins.kit import Plugin
 from sslsci.store import ItemRow, Workspace
+from sslsci.train.check import check_pipeline
 from sslsci.train.module import SSLModule
 from sslsci.train.pipeline import Pipeline
 
@@ -80,28 +80,28 @@ def _channel_names(workspace: Workspace, item: ItemRow) -> list[str]:
 
 
 def build_backbone(
-    plugin: ModalityPlugin, name: str, config: dict[str, Any], in_channels: int
+    plugin: Plugin, name: str, config: dict[str, Any], in_channels: int
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Construct a plugin backbone, filling in the channel count from the data."""
-    constructors = plugin.backbones()
-    if name not in constructors:
+    if name not in plugin.backbones:
         raise ValueError(
-            f"backbone {name!r} is not offered by plugin {plugin.spec.name!r}; "
-            f"choose from {sorted(constructors)}"
+            f"backbone {name!r} is not offered by plugin {plugin.name!r}; "
+            f"choose from {sorted(plugin.backbones)}"
         )
+    backbone = plugin.backbones[name]
     config = dict(config)
-    params = inspect.signature(constructors[name]).parameters
-    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    if "in_channels" not in config and ("in_channels" in params or accepts_any):
+    if "in_channels" not in config and backbone.accepts("in_channels"):
         config["in_channels"] = in_channels
-    return constructors[name](**config), config
+    return backbone(**config), config
 
 
 def training_loader(
-    pipeline: Pipeline, plugin: ModalityPlugin, data: TrainingData, start_epoch: int = 0
+    pipeline: Pipeline, plugin: Plugin, data: TrainingData, start_epoch: int = 0
 ) -> DataLoader:
     """Random windows; a resumed run starts at its checkpoint's epoch so it draws new ones."""
-    views = plugin.views(pipeline.method.name, **pipeline.views)
+    from sslsci.methods import METHODS
+
+    views = plugin.views(METHODS[pipeline.method.name].view_kind, **pipeline.views)
     weights = {e.name: e.weight for e in data.catalog.entries}
     dataset = RandomWindows(
         data.workspace.store(),
@@ -225,6 +225,7 @@ def pretrain(
     """Train the pipeline's backbone + method; checkpoints land in ``<output>/checkpoints``."""
     from sslsci.methods import build_method
 
+    check_pipeline(pipeline)
     L.seed_everything(pipeline.seed, workers=True, verbose=False)
     plugin = get_plugin(pipeline.plugin)
     data = load_training_data(pipeline, catalog_path, workdir)

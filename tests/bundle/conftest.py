@@ -22,7 +22,7 @@ def make_backbone(seed: int = 0) -> nn.Module:
     """A small ResNet1D whose every parameter and BatchNorm statistic is seeded and non-trivial."""
     with torch.random.fork_rng():
         torch.manual_seed(seed)
-        backbone = get_plugin("wearables").backbones()["resnet1d"](**CONFIG)
+        backbone = get_plugin("wearables").backbones["resnet1d"](**CONFIG)
     generator = torch.Generator().manual_seed(seed + 1)
     with torch.no_grad():
         for module in backbone.modules():

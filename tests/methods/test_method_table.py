@@ -1,4 +1,4 @@
-"""The registry: one dict, clear errors for unknown names, hparams and backbones."""
+"""The method table: one dict, clear errors for unknown names, hparams and backbones."""
 
 import pytest
 import torch
@@ -8,14 +8,29 @@ from sslsci.methods.base import SSLMethod
 from tests.methods.conftest import resnet, transformer
 
 
-def test_registry_holds_every_method_under_its_own_name() -> None:
+def test_table_holds_every_method_under_its_own_name_with_its_view_kind() -> None:
     assert set(METHODS) == {"simclr", "byol", "vicreg", "barlow_twins", "dino", "mae", "multitask"}
+    kinds = {name: method.view_kind.name for name, method in METHODS.items()}
+    assert kinds == {
+        "simclr": "two_views",
+        "byol": "two_views",
+        "vicreg": "two_views",
+        "barlow_twins": "two_views",
+        "dino": "two_views",
+        "mae": "masked",
+        "multitask": "pretext",
+    }
     for name, method in METHODS.items():
         assert method.name == name
         assert issubclass(method, SSLMethod)
-        assert isinstance(method.num_views, int) and method.num_views >= 1
-        assert isinstance(method.needs_tokens, bool)
-    assert [n for n, m in METHODS.items() if m.needs_tokens] == ["mae"]
+        assert method.num_views == len(method.view_kind.roles)
+
+
+def test_backbone_problem_names_what_a_backbone_lacks_before_building() -> None:
+    assert METHODS["simclr"].backbone_problem(resnet()) is None
+    assert "token interface" in METHODS["mae"].backbone_problem(resnet())
+    assert METHODS["mae"].backbone_problem(transformer()) is None
+    assert METHODS["multitask"].backbone_problem(resnet()) is None
 
 
 def test_unknown_method_lists_the_known_ones() -> None:

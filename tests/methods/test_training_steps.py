@@ -13,7 +13,7 @@ CASES = [
     (name, backbone)
     for name in METHODS
     for backbone in BACKBONES
-    if not (METHODS[name].needs_tokens and backbone == "resnet1d")
+    if METHODS[name].backbone_problem(BACKBONES[backbone]()) is None
 ]
 
 

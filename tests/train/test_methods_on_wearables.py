@@ -21,7 +21,9 @@ METHODS = [
 
 def _fixed_batch(plugin, method: str, size: int = 16) -> list[torch.Tensor]:
     """Views of real plugin examples through the plugin's recipe, drawn once."""
-    views = plugin.views(method, crop=120)
+    from sslsci.methods import METHODS as TABLE
+
+    views = plugin.views(TABLE[method].view_kind, crop=120)
     g = torch.Generator().manual_seed(0)
     samples = []
     for seed in range(size):
@@ -45,7 +47,7 @@ def test_loss_decreases_over_20_steps(method, backbone, hparams):
     plugin = get_plugin("wearables")
     config = {"widths": [16, 32]} if backbone == "resnet1d" else {
         "patch_size": (10,), "embed_dim": 64, "depth": 2, "num_heads": 2}
-    model = build_method(method, plugin.backbones()[backbone](**config), **hparams)
+    model = build_method(method, plugin.backbones[backbone](**config), **hparams)
     batch = _fixed_batch(plugin, method)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     losses = []

@@ -26,7 +26,7 @@ def make_bundle(folder: Path, seed: int = 0) -> Path:
     """A small wearables ResNet1D bundle with seeded weights."""
     with torch.random.fork_rng():
         torch.manual_seed(seed)
-        backbone = get_plugin("wearables").backbones()["resnet1d"](
+        backbone = get_plugin("wearables").backbones["resnet1d"](
             widths=[8, 16], blocks_per_stage=1
         )
     return write_bundle(

@@ -1,4 +1,4 @@
-"""Augmentations: seeded determinism, geometry, shapes; recipes per method."""
+"""Augmentations: seeded determinism, geometry, shapes; views per view kind."""
 
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ from plugins.wearables.augment import (
     ChannelDropout,
     Jitter,
     Permute,
-    RandomApply,
-    RandomCrop,
     Reverse,
     Rotate3D,
     Scale,
     TimeWarp,
     triples_for,
 )
-from plugins.wearables.recipes import KNOWN_METHODS
+from sslsci.plugins import OptionsError, PluginError
+from sslsci.views import VIEW_KINDS, RandomApply, RandomCrop
 
 ALL = [
     Rotate3D(),
@@ -29,7 +28,7 @@ ALL = [
     TimeWarp(),
     Permute(),
     ChannelDropout(p=0.5),
-    RandomCrop(40),
+    RandomCrop((40,), pad="replicate"),
     RandomApply(Rotate3D(), p=0.5),
 ]
 
@@ -135,11 +134,11 @@ def test_channel_dropout_keeps_one_channel() -> None:
 
 def test_random_crop_shortens_and_pads() -> None:
     x = window(length=90)
-    out = RandomCrop(40)(x, gen(0))
+    out = RandomCrop((40,), pad="replicate")(x, gen(0))
     assert out.shape == (6, 40)
     starts = [i for i in range(51) if torch.equal(x[:, i : i + 40], out)]
     assert len(starts) == 1
-    padded = RandomCrop(120)(x, gen(0))
+    padded = RandomCrop((120,), pad="replicate")(x, gen(0))
     assert padded.shape == (6, 120)
     left = next(i for i in range(31) if torch.equal(padded[:, i : i + 90], x))
     assert torch.equal(padded[:, :left], x[:, :1].expand(6, left))
@@ -151,11 +150,10 @@ def test_random_apply_probability_extremes() -> None:
     torch.testing.assert_close(RandomApply(Reverse(), p=1.0)(x, gen(0)), x.flip(1))
 
 
-@pytest.mark.parametrize("method", KNOWN_METHODS)
-def test_recipes_give_the_views_each_method_needs(method: str) -> None:
-    views = plugin.views(method, crop=64, unknown_option="ignored")
-    expected = 1 if method in ("mae", "multitask") else 2
-    assert len(views) == expected
+@pytest.mark.parametrize("kind", list(VIEW_KINDS))
+def test_each_view_kind_gives_its_views_at_the_crop_size(kind: str) -> None:
+    views = plugin.views(kind, crop=64)
+    assert len(views) == len(VIEW_KINDS[kind].roles)
     outs = []
     for i, transforms in enumerate(views):
         for length in (50, 90):  # windows of any length end up the same size
@@ -168,11 +166,11 @@ def test_recipes_give_the_views_each_method_needs(method: str) -> None:
     pickle.loads(pickle.dumps(views))  # picklable for data-loader workers
 
 
-def test_recipe_views_are_seeded() -> None:
+def test_views_are_seeded() -> None:
     def run(seed: int) -> torch.Tensor:
         g = gen(seed)
         x = window()
-        for transform in plugin.views("simclr")[0]:
+        for transform in plugin.views("two_views")[0]:
             x = transform(x, g)
         return x
 
@@ -180,10 +178,11 @@ def test_recipe_views_are_seeded() -> None:
     assert not torch.allclose(run(1), run(2))
 
 
-def test_unknown_method_lists_known_ones() -> None:
-    with pytest.raises(ValueError, match=r"no augmentation recipe for method 'moco'") as info:
-        plugin.views("moco")
-    for method in KNOWN_METHODS:
-        assert method in str(info.value)
-    with pytest.raises(ValueError, match=r"option crop=0 must be a positive"):
-        plugin.views("mae", crop=0)
+def test_unknown_kind_and_bad_view_options_are_refused_naming_what_is_accepted() -> None:
+    with pytest.raises(ValueError, match=r"unknown view kind 'multi_crop'; known kinds: two_views"):
+        plugin.views("multi_crop")
+    with pytest.raises(OptionsError, match=r"crop: value 0: Input should be greater than 0"):
+        plugin.views("masked", crop=0)
+    with pytest.raises(OptionsError, match=r"unknown key 'crp'; accepted keys: crop, channels"):
+        plugin.views("masked", crp=64)
+    assert not isinstance(OptionsError("x", []), PluginError)

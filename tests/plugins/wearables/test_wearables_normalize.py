@@ -60,7 +60,7 @@ def test_target_rate_option_and_same_rate_is_untouched() -> None:
     np.testing.assert_allclose(out.values, array.values.astype(np.float32))
     assert "time" not in out.coords
     assert plugin.normalize(array, target_rate=50).shape == (3, 200)
-    with pytest.raises(ValueError, match=r"target_rate=0 is not a positive"):
+    with pytest.raises(ValueError, match=r"target_rate: value 0: Input should be greater than 0"):
         plugin.normalize(array, target_rate=0)
 
 

@@ -1,18 +1,19 @@
-"""The plugin object fills the contract and is registered under its entry point."""
+"""The plugin is one kit object, registered under its entry point, with typed options."""
 
 from __future__ import annotations
 
 from importlib.metadata import entry_points
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from plugins.wearables import plugin
-from sslsci.plugins.contract import ModalityPlugin, Reader, TaskSpec
+from sslsci.plugins import OptionsError, Plugin, Reader, TaskSpec
 
 
-def test_plugin_satisfies_the_protocol() -> None:
-    assert isinstance(plugin, ModalityPlugin)
+def test_plugin_is_a_kit_plugin() -> None:
+    assert isinstance(plugin, Plugin)
     assert all(isinstance(reader, Reader) for reader in plugin.readers)
     names = [reader.name for reader in plugin.readers]
     assert len(names) == len(set(names)) == 5
@@ -36,17 +37,37 @@ def test_spec() -> None:
 
 
 def test_tasks_and_backbone_names() -> None:
-    assert plugin.tasks() == {
+    assert plugin.tasks == {
         "activity": TaskSpec(
             name="activity",
             kind="classification",
             label_key="label",
-            description=plugin.tasks()["activity"].description,
+            description=plugin.tasks["activity"].description,
         )
     }
-    backbones = plugin.backbones()
-    assert set(backbones) == {"resnet1d", "transformer"}
-    assert all(callable(b) for b in backbones.values())
+    assert set(plugin.backbones) == {"resnet1d", "transformer"}
+    assert plugin.backbones["resnet1d"](widths=[8]).num_features == 8
+    with pytest.raises(ValueError, match=r"unknown backbone config key\(s\) \['width'\]"):
+        plugin.backbones["resnet1d"](width=[8])
+
+
+def test_catalog_options_are_typed_with_the_defaults_the_code_uses() -> None:
+    values = plugin.option_values({"sampling_rate": "50", "acc_units": "m/s^2"})
+    assert values["sampling_rate"] == 50.0 and values["acc_units"] == "m/s^2"
+    assert values["target_rate"] == 30.0 and values["min_seconds"] == 2.0
+    assert values["lowpass_hz"] == 20  # the device reader's own options join the model
+    refusals = {
+        "sampling_rat": r"unknown key 'sampling_rat'; accepted keys: sampling_rate, channels",
+        "sampling_rate": r"sampling_rate: value -3: Input should be greater than 0",
+        "acc_units": r"acc_units: value 'furlongs': Input should be 'g', 'm/s\^2'",
+        "target_rate": r"target_rate: value 0: Input should be greater than 0",
+        "min_seconds": r"min_seconds: value 'long': Input should be a valid number",
+    }
+    bad = {"sampling_rat": 10, "sampling_rate": -3, "acc_units": "furlongs", "target_rate": 0,
+           "min_seconds": "long"}
+    for key, pattern in refusals.items():
+        with pytest.raises(OptionsError, match=pattern):
+            plugin.parse_options({key: bad[key]})
 
 
 def test_example_is_valid_normalized_and_seeded() -> None:

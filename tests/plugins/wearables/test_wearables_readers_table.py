@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from plugins.wearables import plugin
 from plugins.wearables.generator import write_demo_archive
 from plugins.wearables.readers_table import CsvReader, ParquetReader
 
@@ -169,12 +170,13 @@ def test_bad_csv_raises_specific_errors(tmp_path: Path, case: str) -> None:
     assert str(path) in str(info.value)
 
 
-def test_bad_option_values_are_named(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "ok.csv", GOOD)
-    with pytest.raises(ValueError, match=r"sampling_rate=-3 is not a positive"):
-        list(CsvReader().read(str(path), sampling_rate=-3))
-    with pytest.raises(ValueError, match=r"acc_units='furlongs' is unknown"):
-        list(CsvReader().read(str(path), acc_units="furlongs"))
+def test_bad_option_values_are_refused_by_the_options_model_before_reading() -> None:
+    with pytest.raises(ValueError, match=r"sampling_rate: value -3: Input should be greater"):
+        plugin.parse_options({"sampling_rate": -3})
+    with pytest.raises(ValueError, match=r"acc_units: value 'furlongs': Input should be 'g'"):
+        plugin.parse_options({"acc_units": "furlongs"})
+    with pytest.raises(ValueError, match=r"time_unit: value 'fortnight': Input should be 's'"):
+        plugin.parse_options({"time_unit": "fortnight"})
 
 
 def test_corrupt_and_empty_parquet(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Checks on source files and catalog options that every reader shares.
+"""Checks on source files that every reader shares.
 
 Each check raises ``ValueError`` naming the file, the problem and the fix, so a bad
 file lands in quarantine with a reason a person can act on.
@@ -40,30 +40,14 @@ def check_text_file(path: str, kind: str) -> None:
             ) from exc
 
 
-def sampling_rate_option(options: Mapping[str, Any], path: str) -> float | None:
-    """The declared sampling rate in Hz from the catalog options, checked, or None."""
-    value = options.get("sampling_rate")
-    if value is None:
-        return None
-    try:
-        rate = float(value)
-    except (TypeError, ValueError):
-        rate = float("nan")
-    if not rate > 0 or rate == float("inf"):
-        raise ValueError(
-            f"{path}: option sampling_rate={value!r} is not a positive number of Hz; "
-            "set options: {sampling_rate: 50} (for example) in the catalog entry"
-        )
-    return rate
-
-
 def require_sampling_rate(options: Mapping[str, Any], path: str, fmt: str) -> float:
-    """The declared rate, or an error saying how to declare it for this format."""
-    rate = sampling_rate_option(options, path)
+    """The declared rate (checked by the options model), or an error saying how to
+    declare it for this format."""
+    rate = options.get("sampling_rate")
     if rate is None:
         raise ValueError(
             f"{path}: the {fmt} format does not record the sampling rate and none was given; "
             "set options: {sampling_rate: ...} (Hz) in the catalog entry "
             "(for example 10 for the UEA BasicMotions and RacketSports sets)"
         )
-    return rate
+    return float(rate)

@@ -1,0 +1,80 @@
+"""Typed plugin options: a pydantic model per plugin for its catalog ``options`` and its
+pipeline ``views``, so a misspelt key is an error naming the accepted ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+
+class Options(BaseModel):
+    """Base of a plugin's option models: unknown keys are errors; values are type-checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class OptionProblem:
+    """One bad option: where it is inside the options mapping, and what is wrong."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+    @property
+    def key(self) -> str:
+        return ".".join(str(part) for part in self.loc) or "(options)"
+
+
+class OptionsError(ValueError):
+    """Options that the plugin's model refuses; ``problems`` says which and why."""
+
+    def __init__(self, what: str, problems: list[OptionProblem]) -> None:
+        self.what = what
+        self.problems = problems
+        text = "; ".join(f"{p.key}: {p.message}" for p in problems)
+        super().__init__(f"{what}: {text}")
+
+
+def accepted_keys(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _problem(error: Mapping[str, Any], model: type[BaseModel]) -> OptionProblem:
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        accepted = ", ".join(accepted_keys(model)) or "none"
+        return OptionProblem(loc, f"unknown key {loc[-1]!r}; accepted keys: {accepted}")
+    if error["type"] == "missing":
+        return OptionProblem(loc, "required, but not given")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return OptionProblem(loc, f"value {_shown(error.get('input'))}: {message}")
+
+
+def parse_options(model: type[BaseModel], raw: Mapping[str, Any] | None, what: str) -> BaseModel:
+    """``raw`` checked and coerced by ``model``; an ``OptionsError`` lists every problem."""
+    if raw is not None and not isinstance(raw, Mapping):
+        raise OptionsError(what, [OptionProblem((), f"must be a mapping, got {_shown(raw)}")])
+    try:
+        return model.model_validate(dict(raw or {}))
+    except ValidationError as exc:
+        raise OptionsError(what, [_problem(e, model) for e in exc.errors()]) from None
+
+
+def merge_models(name: str, base: type[BaseModel], extras: Iterable[type[BaseModel]]) -> type:
+    """``base`` plus the fields of ``extras`` it lacks (the options of added readers)."""
+    fields: dict[str, Any] = {}
+    for extra in extras:
+        for key, info in extra.model_fields.items():
+            if key not in base.model_fields and key not in fields:
+                fields[key] = (info.annotation, info)
+    if not fields:
+        return base
+    return create_model(name, __base__=base, **fields)

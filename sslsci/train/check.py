@@ -1,0 +1,95 @@
+"""Checks of a pipeline against its plugin and the method table, before any work starts.
+
+Each problem names the pipeline file, the line, the field and what is accepted: a
+misspelt view option, backbone config key, method hyperparameter or window dim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sslsci.catalog.yaml_lines import located
+from sslsci.plugins.discovery import get_plugin
+from sslsci.plugins.kit import Plugin
+from sslsci.plugins.options import OptionsError
+from sslsci.train.pipeline import Pipeline, PipelineError
+
+
+def _at(pipeline: Pipeline, loc: list[Any], message: str) -> str:
+    field = ".".join(str(part) for part in loc)
+    return f"{located(pipeline.path, loc)}: field {field!r}: {message}"
+
+
+def views_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
+    try:
+        plugin.parse_view_options(pipeline.views)
+    except OptionsError as exc:
+        return [_at(pipeline, ["views", *p.loc], p.message) for p in exc.problems]
+    return []
+
+
+def backbone_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
+    name = pipeline.backbone.name
+    if name not in plugin.backbones:
+        offered = ", ".join(plugin.backbones)
+        return [_at(pipeline, ["backbone", "name"], f"value {name!r}: not a {plugin.name} "
+                    f"backbone; accepted: {offered}")]
+    backbone = plugin.backbones[name]
+    accepted = ", ".join(backbone.parameters() or {})
+    return [
+        _at(pipeline, ["backbone", "config", key],
+            f"unknown config key {key!r} for backbone {name!r}; accepted keys: {accepted}")
+        for key in backbone.unknown_keys(pipeline.backbone.config)
+    ]
+
+
+def method_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
+    from sslsci.methods import METHODS, method_hparams
+
+    name = pipeline.method.name
+    if name not in METHODS:
+        return [_at(pipeline, ["method", "name"], f"value {name!r}: unknown method; "
+                    f"accepted: {', '.join(METHODS)}")]
+    accepted = method_hparams(name)
+    problems = [
+        _at(pipeline, ["method", key], f"method {name!r} has no hyperparameter {key!r}; "
+            f"accepted: {', '.join(accepted)}")
+        for key in pipeline.method.hparams()
+        if key not in accepted
+    ]
+    kind = METHODS[name].view_kind
+    if not plugin.supports(kind):
+        problems.append(
+            _at(pipeline, ["method", "name"], f"value {name!r} takes {kind.name!r} views "
+                f"({', '.join(kind.roles)}); plugin {plugin.name!r} supplies "
+                f"{', '.join(plugin.view_roles) or 'none'}")
+        )
+    return problems
+
+
+def window_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
+    dims = plugin.spec.window_dims
+    return [
+        _at(pipeline, ["data", "window", dim], f"{dim!r} is not a {plugin.name} window dim; "
+            f"window dims: {', '.join(dims)}")
+        for dim in pipeline.data.window
+        if dim not in dims
+    ]
+
+
+def pipeline_problems(pipeline: Pipeline) -> list[str]:
+    """Every problem of the pipeline against its plugin and the core's methods."""
+    plugin = get_plugin(pipeline.plugin)
+    return (
+        window_problems(pipeline, plugin)
+        + views_problems(pipeline, plugin)
+        + backbone_problems(pipeline, plugin)
+        + method_problems(pipeline, plugin)
+    )
+
+
+def check_pipeline(pipeline: Pipeline) -> None:
+    """Raise a ``PipelineError`` listing every problem, so a run fails before it ingests."""
+    problems = pipeline_problems(pipeline)
+    if problems:
+        raise PipelineError("invalid pipeline:\n  " + "\n  ".join(problems))
