@@ -1,5 +1,5 @@
 """Speech modality: audio archives (WAV, FLAC, OGG, MP3) to speech encoders."""
 
-from plugins.speech.plugin import SpeechPlugin, plugin
+from plugins.speech.plugin import plugin
 
-__all__ = ["SpeechPlugin", "plugin"]
+__all__ = ["plugin"]

@@ -1,10 +1,12 @@
 """Waveform augmentations for one ``[channel, time]`` clip; randomness from the generator.
 
-Each transform is called as ``t(x, generator)``. Random numbers are drawn on the
-generator's device and moved to the tensor's, so a seed gives the same views on any
-device. References: Ko et al. 2015 (speed perturbation), Park et al. 2019
-(SpecAugment time and frequency masks, here applied to the waveform through the STFT),
-Niizumi et al. 2021 (BYOL-A: mixing with other clips of the archive as background).
+Each transform is called as ``t(x, generator)`` and draws every random number from the
+generator through ``sslsci.views.rng`` (on the generator's device, then moved to the
+tensor's), so a seed gives the same views on any device. The crop (padding with
+silence), ``RandomApply`` and ``Compose`` are the core's, from ``sslsci.views``.
+References: Ko et al. 2015 (speed perturbation), Park et al. 2019 (SpecAugment time and
+frequency masks, here applied to the waveform through the STFT), Niizumi et al. 2021
+(BYOL-A: mixing with other clips of the archive as background).
 """
 
 from __future__ import annotations
@@ -12,52 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from plugins.speech.normalize import resample_ratio
-from sslsci.plugins.contract import Transform
-
-
-def uniform(g: torch.Generator, low: float, high: float) -> float:
-    return low + (high - low) * float(torch.rand(1, generator=g, device=g.device))
-
-
-def randint(g: torch.Generator, low: int, high: int) -> int:
-    """An int in [low, high)."""
-    return int(torch.randint(low, high, (1,), generator=g, device=g.device).item())
-
-
-def crop_or_pad(x: torch.Tensor, length: int, g: torch.Generator) -> torch.Tensor:
-    """A random ``length``-sample span; shorter clips are zero-padded (silence) at a random
-    split of left and right."""
-    total = x.shape[-1]
-    if total >= length:
-        start = randint(g, 0, total - length + 1)
-        return x[..., start : start + length]
-    missing = length - total
-    left = randint(g, 0, missing + 1)
-    return F.pad(x, (left, missing - left))
-
-
-@dataclass(frozen=True)
-class RandomApply:
-    """Apply ``transform`` with probability ``p``."""
-
-    transform: Transform
-    p: float = 0.5
-
-    def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        return self.transform(x, g) if uniform(g, 0.0, 1.0) < self.p else x
-
-
-@dataclass(frozen=True)
-class RandomCrop:
-    """A random window of ``length`` samples, so every view in a batch has one length."""
-
-    length: int
-
-    def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        return crop_or_pad(x, self.length, g)
+from sslsci.views import RandomCrop
+from sslsci.views.rng import randint, randn, uniform
 
 
 @dataclass(frozen=True)
@@ -80,7 +40,7 @@ class AddNoise:
 
     def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
         snr_db = uniform(g, self.min_snr_db, self.max_snr_db)
-        noise = torch.randn(x.shape, generator=g, device=g.device).to(x.device, x.dtype)
+        noise = randn(g, *x.shape).to(x.device, x.dtype)
         signal_power = x.pow(2).mean().clamp_min(1e-10)
         scale = torch.sqrt(signal_power / 10.0 ** (snr_db / 10.0))
         return x + noise * scale
@@ -120,7 +80,7 @@ class SpeedPerturb:
         if percent == 100:
             return x
         stretched = resample_ratio(x, percent, 100)
-        return crop_or_pad(stretched, x.shape[-1], g)
+        return RandomCrop((x.shape[-1],), pad="constant")(stretched, g)  # silence pads
 
 
 @dataclass(frozen=True)
@@ -190,7 +150,7 @@ class MixBackground:
         out = x
         if self.reservoir:
             background = self.reservoir[randint(g, 0, len(self.reservoir))].to(x.device, x.dtype)
-            background = crop_or_pad(background, x.shape[-1], g)
+            background = RandomCrop((x.shape[-1],), pad="constant")(background, g)
             loudness = x.pow(2).mean().sqrt() / background.pow(2).mean().sqrt().clamp_min(1e-8)
             mix = uniform(g, 0.0, self.ratio)
             out = (1.0 - mix) * x + mix * background * loudness

@@ -1,36 +1,26 @@
-"""Backbone constructors; every one takes mono 16 kHz waveforms ``[B, 1, T]``.
+"""The speech backbones; every one takes mono 16 kHz waveforms ``[B, 1, T]``.
 
 ``accepts["features"]`` says what each computes inside: "waveform" (wav2vec2) or
-"logmel" (logmel_cnn, transformer). The transformer is the core's patch transformer
-over 16x16 log-mel patches and is imported lazily, so loading the plugin never needs
-``sslsci.nn``.
+"logmel" (logmel_cnn, transformer). Each is named as ``"module:Class"`` and imported on
+first use, so loading the plugin needs neither torchaudio's models nor ``sslsci.nn``;
+the classes take named parameters only, so a misspelt config key is refused.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from sslsci.plugins import Backbone
 
-from torch import nn
-
-from plugins.speech.backbone_cnn import LogMelCNN
-from plugins.speech.backbone_wav2vec2 import Wav2Vec2Encoder
-
-
-def wav2vec2(**config: Any) -> nn.Module:
-    """Small wav2vec 2.0-style encoder (conv feature encoder + transformer), random init."""
-    return Wav2Vec2Encoder(**config)
-
-
-def logmel_cnn(**config: Any) -> nn.Module:
-    """BYOL-A-style 2-D CNN over the log-mel."""
-    return LogMelCNN(**config)
-
-
-def transformer(**config: Any) -> nn.Module:
-    """``sslsci.nn.PatchTransformer`` over 16x16 log-mel patches, with the MAE token interface."""
-    from plugins.speech.backbone_transformer import LogMelTransformer
-
-    return LogMelTransformer(**config)
-
-
-BACKBONES = {"wav2vec2": wav2vec2, "logmel_cnn": logmel_cnn, "transformer": transformer}
+BACKBONES: dict[str, Backbone] = {
+    "wav2vec2": Backbone(
+        "plugins.speech.backbone_wav2vec2:Wav2Vec2Encoder",
+        description="small wav2vec 2.0-style encoder (conv feature encoder + transformer)",
+    ),
+    "logmel_cnn": Backbone(
+        "plugins.speech.backbone_cnn:LogMelCNN",
+        description="BYOL-A-style 2-D CNN over the log-mel",
+    ),
+    "transformer": Backbone(
+        "plugins.speech.backbone_transformer:LogMelTransformer",
+        description="sslsci.nn.PatchTransformer over 16x16 log-mel patches (MAE tokens)",
+    ),
+}

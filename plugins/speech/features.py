@@ -12,7 +12,8 @@ archive's mean and standard deviation computed at ingest (recorded in the bundle
 preprocessing), so clips reach the model at unit variance over the archive; the
 log-mel of such audio sits near mean -1 and std 5 (FSDD: -0.9 and 5.8, the synthetic
 demo: 0.0 and 3.9), the defaults here. ``logmel_statistics`` gives an archive's exact
-values to put in the backbone config (``logmel: {mean, std}``), which the bundle keeps.
+values to put in the backbone config (``logmel: {mean, std}``), which the bundle keeps;
+``feature_statistics`` gives one stored clip's share of them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 import torchaudio
+import xarray as xr
 from torch import nn
 
 from plugins.speech.spec import CHANNELS, TARGET_RATE_HZ
@@ -182,6 +184,13 @@ def logmel_item_statistics(wave: np.ndarray | torch.Tensor, **config: Any) -> di
         "sum": [float(values.sum())],
         "sumsq": [float((values**2).sum())],
     }
+
+
+def feature_statistics(array: xr.DataArray, **config: Any) -> dict[str, Any]:
+    """Log-mel count/sum/sumsq of one normalised clip (a speech plugin array), to combine
+    over the archive into the mean and std the log-mel backbones take as
+    ``logmel: {mean, std}``."""
+    return logmel_item_statistics(np.asarray(array.values), **config)
 
 
 def logmel_statistics(waveforms: Iterable[np.ndarray | torch.Tensor], **config: Any) -> dict:

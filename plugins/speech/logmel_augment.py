@@ -5,64 +5,52 @@ live on the log-mel, SpecAugment's masks (Park et al. 2019) and BYOL-A's random 
 crop (Niizumi et al. 2021), run inside the backbone after ``LogMel``: only in training
 mode, only in ``forward_features`` (never in the MAE token interface, whose targets must
 be the clean log-mel), and only when the backbone config enables them
-(``train_augment``). They draw from the module's own generator, seeded by the config,
-so a run is repeatable; a deep copy (the EMA target of BYOL/DINO) copies its state.
+(``train_augment``, checked by ``LogMelAugmentConfig``). They draw from the module's own
+generator (through ``sslsci.views.rng``), seeded by the config, so a run is repeatable;
+a deep copy (the EMA target of BYOL/DINO) copies its state.
 Only the valid frames of each clip are touched, so padding never leaks into a crop.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import torch
 import torch.nn.functional as F
+from pydantic import NonNegativeInt, PositiveFloat
 from torch import nn
 
+from sslsci.plugins import Options
+from sslsci.plugins.options import parse_options
+from sslsci.views.rng import randint, uniform
 
-@dataclass(frozen=True)
-class LogMelAugmentConfig:
+
+class LogMelAugmentConfig(Options):
     """How strongly to augment; ``0`` masks or ``resized_crop=False`` turn a part off."""
 
-    freq_masks: int = 2
-    freq_width: int = 8  # mel bands, of 64
-    time_masks: int = 2
-    time_width: int = 10  # frames of 10 ms
+    freq_masks: NonNegativeInt = 2
+    freq_width: NonNegativeInt = 8  # mel bands, of 64
+    time_masks: NonNegativeInt = 2
+    time_width: NonNegativeInt = 10  # frames of 10 ms
     resized_crop: bool = True
-    crop_scale: tuple[float, float] = (0.6, 1.5)  # crop size relative to the input, per axis
-    virtual_scale: float = 1.5  # the time canvas the crop is drawn from (BYOL-A: 1.5)
+    crop_scale: tuple[PositiveFloat, PositiveFloat] = (0.6, 1.5)  # crop size / input, per axis
+    virtual_scale: PositiveFloat = 1.5  # the time canvas the crop is drawn from (BYOL-A: 1.5)
     seed: int = 0
 
     @classmethod
-    def from_option(cls, option: bool | dict[str, Any] | None) -> LogMelAugmentConfig | None:
-        """``True`` -> defaults, a dict -> those fields, ``False``/``None`` -> off."""
+    def from_option(cls, option: bool | Mapping[str, Any] | None) -> LogMelAugmentConfig | None:
+        """``True`` -> defaults, a mapping -> those fields, ``False``/``None`` -> off."""
         if option is None or option is False:
             return None
         if option is True:
             return cls()
-        if not isinstance(option, dict):
+        if not isinstance(option, Mapping):
             raise ValueError(
                 f"backbone option train_augment={option!r} must be true, false or a mapping of "
-                f"{sorted(asdict(cls()))}"
+                f"{', '.join(cls.model_fields)}"
             )
-        unknown = set(option) - set(asdict(cls()))
-        if unknown:
-            raise ValueError(
-                f"backbone option train_augment has unknown keys {sorted(unknown)}; known: "
-                f"{sorted(asdict(cls()))}"
-            )
-        values = dict(option)
-        if "crop_scale" in values:
-            values["crop_scale"] = tuple(float(v) for v in values["crop_scale"])
-        return cls(**values)
-
-
-def _uniform(g: torch.Generator, low: float, high: float) -> float:
-    return low + (high - low) * float(torch.rand(1, generator=g))
-
-
-def _randint(g: torch.Generator, low: int, high: int) -> int:
-    return int(torch.randint(low, max(high, low + 1), (1,), generator=g).item())
+        return parse_options(cls, option, "backbone option train_augment")  # type: ignore
 
 
 def resized_crop(
@@ -77,10 +65,10 @@ def resized_crop(
     offset = (canvas_frames - frames) // 2
     canvas[..., offset : offset + frames] = spec
     low, high = config.crop_scale
-    crop_bands = min(bands, max(1, round(bands * _uniform(g, low, high))))
-    crop_frames = min(canvas_frames, max(1, round(frames * _uniform(g, low, high))))
-    top = _randint(g, 0, bands - crop_bands + 1)
-    left = _randint(g, 0, canvas_frames - crop_frames + 1)
+    crop_bands = min(bands, max(1, round(bands * uniform(g, low, high))))
+    crop_frames = min(canvas_frames, max(1, round(frames * uniform(g, low, high))))
+    top = randint(g, 0, bands - crop_bands + 1)
+    left = randint(g, 0, canvas_frames - crop_frames + 1)
     crop = canvas[..., top : top + crop_bands, left : left + crop_frames]
     return F.interpolate(crop.unsqueeze(0), size=(bands, frames), mode="bilinear").squeeze(0)
 
@@ -89,8 +77,8 @@ def mask_bands(spec: torch.Tensor, count: int, width: int, g: torch.Generator, d
     """Zero ``count`` random spans of up to ``width`` along ``dim`` of ``spec``, in place."""
     size = spec.shape[dim]
     for _ in range(count):
-        span = min(_randint(g, 0, width + 1), size)
-        start = _randint(g, 0, size - span + 1)
+        span = min(randint(g, 0, width + 1), size)
+        start = randint(g, 0, size - span + 1)
         spec.narrow(dim, start, span).zero_()
 
 

@@ -19,25 +19,11 @@ import torch
 import torchaudio
 import xarray as xr
 
-from plugins.speech.spec import TARGET_RATE_HZ, UNITS
+from plugins.speech.options import NormalizeOptions, pick
+from plugins.speech.spec import UNITS
 from plugins.speech.validate import sampling_rate_of
 
 MAX_RATIO_DENOMINATOR = 1000
-
-
-def target_rate_option(options: dict[str, Any]) -> float:
-    """Option ``target_rate`` (Hz), default the spec's 16 kHz."""
-    value = options.get("target_rate", TARGET_RATE_HZ)
-    try:
-        rate = float(value)
-    except (TypeError, ValueError):
-        rate = float("nan")
-    if not (rate > 0 and np.isfinite(rate)):
-        raise ValueError(
-            f"option target_rate={value!r} is not a positive number of Hz; set e.g. "
-            "options: {target_rate: 16000}"
-        )
-    return rate
 
 
 @lru_cache(maxsize=32)
@@ -68,8 +54,14 @@ def mixdown(values: np.ndarray) -> np.ndarray:
 
 def normalize_array(array: xr.DataArray, **options: Any) -> xr.DataArray:
     """A ``("channel", "time")`` float32 array, mono (option ``mono``, default true) at
-    ``target_rate``; attrs record the original rate and channel count."""
-    target = target_rate_option(options)
+    ``target_rate``; attrs record the original rate and channel count.
+
+    A projection: an array it already normalised is at the target rate (resampling by
+    1 is the identity) and mono, so it comes back unchanged, and its attrs keep the
+    file's original rate and channel count rather than the normalised ones.
+    """
+    settings = pick(NormalizeOptions, options)
+    target = settings.target_rate
     array = array.transpose("channel", "time")
     rate = sampling_rate_of(array)
     if rate is None:
@@ -80,15 +72,15 @@ def normalize_array(array: xr.DataArray, **options: Any) -> xr.DataArray:
         )
     values = np.asarray(array.values, dtype=np.float32)
     channels = [str(c) for c in array.coords["channel"].values] if "channel" in array.coords else []
-    if bool(options.get("mono", True)):
+    if settings.mono:
         values, channels = mixdown(values) if values.shape[0] != 1 else values, ["mono"]
     elif not channels:
         channels = ["mono"] if values.shape[0] == 1 else [f"ch{i}" for i in range(values.shape[0])]
     resampled = resample_waveform(torch.from_numpy(values), rate, target).numpy()
     attrs = dict(array.attrs)
     attrs.update(
-        original_sampling_rate=rate,
-        original_channels=int(array.sizes["channel"]),
+        original_sampling_rate=attrs.get("original_sampling_rate", rate),
+        original_channels=attrs.get("original_channels", int(array.sizes["channel"])),
         sampling_rate=target,
         sample_rate=target,
         channels=int(resampled.shape[0]),

@@ -1,23 +1,21 @@
-"""The speech plugin object: spec, readers and the functions the core calls."""
+"""The speech plugin, declared: audio archives (WAV, FLAC, OGG, MP3) to speech encoders."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
 
-import numpy as np
 import xarray as xr
-from torch import nn
 
 from plugins.speech.backbones import BACKBONES
-from plugins.speech.features import logmel_item_statistics
-from plugins.speech.generator import example_array
+from plugins.speech.generator import example_array, write_demo_archive
 from plugins.speech.normalize import normalize_array
+from plugins.speech.options import SpeechOptions, ViewOptions
 from plugins.speech.readers import READERS
-from plugins.speech.recipes import views_for
+from plugins.speech.samples import write_samples
 from plugins.speech.spec import SPEC
 from plugins.speech.validate import validate_array
-from sslsci.plugins.contract import ModalitySpec, Reader, TaskSpec, Transform
+from plugins.speech.views import VIEWS
+from sslsci.plugins import Plugin, TaskSpec
 
 UTTERANCE_TASK = TaskSpec(
     name="utterance",
@@ -30,48 +28,30 @@ UTTERANCE_TASK = TaskSpec(
 )
 
 
-class SpeechPlugin:
-    """Speech and acoustic recordings: WAV, FLAC, OGG/Vorbis, MP3, to mono 16 kHz."""
-
-    spec: ModalitySpec = SPEC
-    version: str = "0.1.0"
-
-    def __init__(self) -> None:
-        self._readers: tuple[Reader, ...] = READERS
-
-    @property
-    def readers(self) -> Sequence[Reader]:
-        """WAV, FLAC, OGG and MP3 through soundfile (libsndfile); windowed reads by option."""
-        return self._readers
-
-    def validate(self, array: xr.DataArray, **options: Any) -> list[str]:
-        """Non-empty, duration, finite, rate, clipping and silence (see validate.Limits)."""
-        return validate_array(array, **options)
-
-    def normalize(self, array: xr.DataArray, **options: Any) -> xr.DataArray:
-        """Mono (option ``mono``), ``target_rate`` (default 16 kHz), float32."""
-        return normalize_array(array, **options)
-
-    def views(self, method: str, **options: Any) -> list[list[Transform]]:
-        """Per-view waveform transform lists (options: crop, mix_ratio, noise_snr_db, speed)."""
-        return views_for(method, **options)
-
-    def backbones(self) -> Mapping[str, Callable[..., nn.Module]]:
-        """wav2vec2 (waveform), logmel_cnn and transformer (log-mel computed inside)."""
-        return dict(BACKBONES)
-
-    def tasks(self) -> Mapping[str, TaskSpec]:
-        """Utterance classification."""
-        return {UTTERANCE_TASK.name: UTTERANCE_TASK}
-
-    def example(self, seed: int) -> xr.DataArray:
-        """One synthetic spoken-digit-like word at 16 kHz, valid and normalised."""
-        return normalize_array(example_array(seed))
-
-    def feature_statistics(self, array: xr.DataArray) -> dict[str, Any]:
-        """Log-mel count/sum/sumsq of one normalised clip, to combine over the archive into
-        the mean and std the log-mel backbones take as ``logmel: {mean, std}``."""
-        return logmel_item_statistics(np.asarray(array.values))
+def example(seed: int) -> xr.DataArray:
+    """One synthetic spoken-digit-like word at 16 kHz, valid and normalised."""
+    return normalize_array(example_array(seed))
 
 
-plugin = SpeechPlugin()
+def demo_archive(folder: Path, seed: int) -> None:
+    """The SYNTHETIC digits archive: 4 speakers x 10 words x 10 clips, FSDD-named."""
+    write_demo_archive(folder, seed=seed)
+
+
+plugin = Plugin(
+    spec=SPEC,
+    version="0.1.0",
+    readers=READERS,
+    options=SpeechOptions,
+    view_options=ViewOptions,
+    validate=validate_array,
+    normalize=normalize_array,
+    views=VIEWS,
+    backbones=BACKBONES,
+    tasks=(UTTERANCE_TASK,),
+    example=example,
+    samples=write_samples,
+    demo_archive=demo_archive,
+    example_window={"time": 4800},  # 0.3 s, shorter than example(0), a 0.41 s word
+    example_view_options={"crop": 4000},
+)

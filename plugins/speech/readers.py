@@ -2,13 +2,14 @@
 
 soundfile bundles libsndfile, so no FFmpeg is needed (``torchaudio.load`` would need it).
 A read can be limited to a window (options ``start`` and ``frames``, in the file's own
-samples, or ``start_seconds`` and ``seconds``): the file is seeked, never decoded whole,
-so cutting 3 s from an hour-long recording costs 3 s of decoding.
+samples, or ``start_seconds`` and ``seconds``; see ``options.WindowOptions``): the file is
+seeked, never decoded whole, so cutting 3 s from an hour-long recording costs 3 s of
+decoding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 import soundfile as sf
 import xarray as xr
 
+from plugins.speech.options import WindowOptions, pick
 from plugins.speech.sources import (
     check_has_frames,
     check_source,
@@ -47,43 +49,14 @@ class Window:
     frames: int | None = None
 
 
-def _int_option(options: Mapping[str, Any], key: str, path: str) -> int | None:
-    value = options.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"{path}: option {key}={value!r} must be a whole number of samples >= 0")
-    return int(value)
-
-
-def _seconds_option(options: Mapping[str, Any], key: str, path: str) -> float | None:
-    value = options.get(key)
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = float("nan")
-    if not (seconds >= 0 and np.isfinite(seconds)):
-        raise ValueError(f"{path}: option {key}={value!r} must be a number of seconds >= 0")
-    return seconds
-
-
-def window_from_options(options: Mapping[str, Any], rate: float, path: str) -> Window:
-    """The window the options ask for: ``start``/``frames`` (samples) or ``start_seconds``/
-    ``seconds``; both forms at once is an error."""
-    start, frames = _int_option(options, "start", path), _int_option(options, "frames", path)
-    start_s = _seconds_option(options, "start_seconds", path)
-    seconds = _seconds_option(options, "seconds", path)
-    if (start is not None or frames is not None) and (start_s is not None or seconds is not None):
-        raise ValueError(
-            f"{path}: give the window either as start/frames (samples) or as "
-            "start_seconds/seconds, not both"
-        )
-    if start_s is not None:
-        start = round(start_s * rate)
-    if seconds is not None:
-        frames = round(seconds * rate)
+def window_from_options(options: WindowOptions, rate: float) -> Window:
+    """The window the checked options ask for: ``start``/``frames`` (samples) or
+    ``start_seconds``/``seconds`` (converted at the file's ``rate``)."""
+    start, frames = options.start, options.frames
+    if options.start_seconds is not None:
+        start = round(options.start_seconds * rate)
+    if options.seconds is not None:
+        frames = round(options.seconds * rate)
     return Window(start=start or 0, frames=frames)
 
 
@@ -136,12 +109,14 @@ def build_array(
 
 
 def read_audio(path: str, kind: str, **options: Any) -> xr.DataArray:
-    """The whole file, or the window the options name, as a ``("channel", "time")`` array."""
+    """The whole file, or the window the options name (the ``WindowOptions`` fields among
+    ``options``), as a ``("channel", "time")`` array."""
+    wanted = pick(WindowOptions, options)
     with open_sound(path, kind) as handle:
         if handle.format == "WAV":
             check_wav_complete(path)
         check_has_frames(path, handle.frames)
-        window = window_from_options(options, handle.samplerate, path)
+        window = window_from_options(wanted, handle.samplerate)
         values = read_frames(handle, window, path)
         available = handle.frames - window.start
         expected = available if window.frames is None else min(available, window.frames)
@@ -171,17 +146,20 @@ class SoundfileReader:
         """Suffix or magic: a text file named .wav must reach read() for a clear error."""
         return path.lower().endswith(self.suffixes) or self.magic(head)
 
+    @property
+    def available(self) -> bool:
+        """Whether this libsndfile reads the container (MP3 needs libsndfile 1.1 or later)."""
+        return self.kind in sf.available_formats()
+
     def read(self, path: str, **options: Any) -> Iterator[Record]:
         """Yield the file (or the window the options name) as one record, or with option
         ``segment_seconds`` as consecutive segments (items "0", "1", ...), so ingesting an
         hour-long recording never holds more than one segment in memory."""
-        segment = _seconds_option(options, "segment_seconds", path)
-        if not segment:
+        wanted = pick(WindowOptions, options)
+        if wanted.segment_seconds is None:
             yield Record(array=read_audio(path, self.kind, **options))
             return
-        if any(options.get(k) is not None for k in ("start", "frames", "start_seconds", "seconds")):
-            raise ValueError(f"{path}: option segment_seconds cannot be combined with a window")
-        for index, window in enumerate(segment_windows(path, self.kind, segment)):
+        for index, window in enumerate(segment_windows(path, self.kind, wanted.segment_seconds)):
             array = read_audio(path, self.kind, start=window.start, frames=window.frames)
             yield Record(array=array, item=str(index))
 

@@ -1,47 +1,17 @@
 """Speech checks beyond the core's generic ones; each problem is one plain sentence.
 
-Thresholds come from options (the field names of ``Limits``) so an archive of quiet
-field recordings or of 6 kHz bat-detector files can relax them.
+Thresholds are the catalog options of ``options.Limits`` (checked there, defaults there),
+so an archive of quiet field recordings or of 6 kHz bat-detector files can relax them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from plugins.speech.spec import MIN_RATE_HZ
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Validation thresholds; each can be set by the option of the same name."""
-
-    min_seconds: float = 0.1  # the shortest FSDD digit lasts 0.17 s
-    min_rate: float = MIN_RATE_HZ
-    clip_level: float = 0.999  # |x| at or above this counts as clipped (int16 max = 0.99997)
-    max_clipped_ratio: float = 0.01  # above 1% of samples at full scale the clip is distorted
-    silence_dbfs: float = -60.0  # a peak below this is silence (16-bit dither sits near -90)
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Limits:
-        """Limits with any option named like a field applied; other options are ignored."""
-        known = {f.name for f in fields(cls)}
-        values = {}
-        for key, value in options.items():
-            if key not in known:
-                continue
-            try:
-                values[key] = float(value)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"validation option {key}={value!r} must be a number, e.g. "
-                    f"{key}: {getattr(cls(), key)}"
-                ) from None
-        return cls(**values)
+from plugins.speech.options import Limits, pick
 
 
 def sampling_rate_of(array: xr.DataArray) -> float | None:
@@ -122,12 +92,13 @@ def level_problems(values: np.ndarray, limits: Limits) -> list[str]:
 
 
 def validate_array(array: xr.DataArray, **options: Any) -> list[str]:
-    """Every speech problem found in ``array``; empty means valid."""
+    """Every speech problem found in ``array``; empty means valid. ``options`` may hold any
+    catalog options; the ``Limits`` fields among them set the thresholds."""
+    limits = pick(Limits, options)
     rate = sampling_rate_of(array)
     problems = layout_problems(array, rate)
     if problems or rate is None:
         return problems
-    limits = Limits.from_options(options)
     values = np.asarray(array.values, dtype=np.float64)
     problems += duration_problems(values.shape[1], rate, limits)
     if values.shape[1] == 0:

@@ -54,4 +54,8 @@ plugin = Plugin(
     example=example,
     samples=write_samples,
     demo_archive=demo_archive,
+    example_backbones={
+        "resnet1d": {"widths": [16, 32], "blocks_per_stage": 1},
+        "transformer": {"embed_dim": 32, "depth": 2, "num_heads": 2},
+    },
 )

@@ -109,6 +109,7 @@ class CatalogEntry(_Strict):
     splits: SplitSpec | None = None
     schedule: str | None = None
     weight: float = Field(default=1.0, gt=0)
+    demo: bool = False  # a plugin's synthetic demo archive: `sslsci demo` writes it if missing
     description: str = ""
 
     @field_validator("schedule")

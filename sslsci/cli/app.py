@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -30,3 +32,18 @@ WorkdirOpt = Annotated[
 def fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code=2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Errors in what a person wrote (catalog, pipeline, options, paths) end the command
+    with their message and exit code 2, never with a traceback."""
+    from sslsci.catalog.model import CatalogError
+    from sslsci.plugins.contract import PluginError
+    from sslsci.plugins.options import OptionsError
+    from sslsci.train.pipeline import PipelineError
+
+    try:
+        yield
+    except (CatalogError, PipelineError, PluginError, OptionsError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from None

@@ -34,7 +34,7 @@ def plugins_command() -> None:
         table.add_row(
             name,
             plugin.version,
-            " x ".join(plugin.spec.dims),
+            ", ".join(plugin.spec.dims),
             formats,
             ", ".join(kind for kind in VIEW_KINDS if plugin.supports(kind)),
             ", ".join(plugin.backbones),

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sslsci.cli.app import app, out
+from sslsci.cli.app import app, out, user_errors
 
 PipelineArg = Annotated[Path, typer.Argument(help="Pipeline YAML (see pipelines/).")]
 CatalogOverride = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML.")]
@@ -31,9 +31,14 @@ def pretrain_command(
     from sslsci.train.pipeline import load_pipeline
     from sslsci.train.pretrain import pretrain
 
-    result = pretrain(
-        load_pipeline(pipeline), catalog_path=catalog, workdir=workdir, output=output, resume=resume
-    )
+    with user_errors():
+        result = pretrain(
+            load_pipeline(pipeline),
+            catalog_path=catalog,
+            workdir=workdir,
+            output=output,
+            resume=resume,
+        )
     if not result.is_global_zero:
         return
     out.print(f"checkpoint: {result.checkpoint} (step {result.steps})")
@@ -125,13 +130,14 @@ def run_command(
     """ingest -> pretrain -> export -> evaluate, as a Prefect flow (no server needed)."""
     from sslsci.cli.flows import load_flow
 
-    result = load_flow("run")(
-        str(pipeline),
-        str(catalog) if catalog else None,
-        str(workdir) if workdir else None,
-        str(output) if output else None,
-        resume,
-    )
+    with user_errors():
+        result = load_flow("run")(
+            str(pipeline),
+            str(catalog) if catalog else None,
+            str(workdir) if workdir else None,
+            str(output) if output else None,
+            resume,
+        )
     for evaluation in result["evaluation"]:
         print_results(evaluation)
     out.print(f"bundle: {result['bundle']}")
@@ -155,6 +161,8 @@ def demo_command(
     path = pipeline or root / "pipelines" / "wearables_demo.yaml"
     if not path.is_file():
         raise typer.BadParameter(f"{path} not found; run from the sslsci checkout or pass --root")
-    for archive in write_missing_demo_archives(path):
+    with user_errors():
+        written = write_missing_demo_archives(path)
+    for archive in written:
         out.print(f"demo archive (synthetic labels): {archive}")
     run_command(path)

@@ -9,6 +9,7 @@ are logged separately.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -23,6 +24,7 @@ from sslsci.views.kinds import TWO_VIEWS
 class BarlowTwins(SSLMethod):
     name = "barlow_twins"
     view_kind = TWO_VIEWS
+    check_hparams: ClassVar[dict[str, Any]] = {"hidden_dim": 32, "output_dim": 32}
 
     def __init__(
         self,

@@ -40,6 +40,9 @@ class SSLMethod(nn.Module):
     view_kind: ClassVar[ViewKind]
     num_views: ClassVar[int]
     backbone_requirements: ClassVar[tuple[Requirement, ...]] = ()
+    # Small heads for quick checks (the conformance suite's 3 steps): every part of the
+    # method kept, only narrower.
+    check_hparams: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

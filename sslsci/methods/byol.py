@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -26,6 +27,7 @@ from sslsci.views.kinds import TWO_VIEWS
 class BYOL(SSLMethod):
     name = "byol"
     view_kind = TWO_VIEWS
+    check_hparams: ClassVar[dict[str, Any]] = {"hidden_dim": 32, "output_dim": 16}
 
     def __init__(
         self,

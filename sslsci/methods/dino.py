@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -31,6 +32,11 @@ GLOBAL_VIEWS = 2
 class DINO(SSLMethod):
     name = "dino"
     view_kind = TWO_VIEWS
+    check_hparams: ClassVar[dict[str, Any]] = {
+        "hidden_dim": 32,
+        "bottleneck_dim": 8,
+        "output_dim": 64,
+    }
 
     step: Tensor
 

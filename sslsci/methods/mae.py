@@ -13,6 +13,7 @@ Table 1 of the paper shows a narrow decoder loses little.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -59,6 +60,11 @@ class MAE(SSLMethod):
     name = "mae"
     view_kind = MASKED
     backbone_requirements = (token_interface_problem,)
+    check_hparams: ClassVar[dict[str, Any]] = {
+        "decoder_dim": 16,
+        "decoder_depth": 1,
+        "decoder_num_heads": 2,
+    }
 
     def __init__(
         self,

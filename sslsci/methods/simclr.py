@@ -9,6 +9,7 @@ pretraining (the paper's 0.1 goes with batches of 4096).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
@@ -21,6 +22,7 @@ from sslsci.views.kinds import TWO_VIEWS
 class SimCLR(SSLMethod):
     name = "simclr"
     view_kind = TWO_VIEWS
+    check_hparams: ClassVar[dict[str, Any]] = {"hidden_dim": 32, "output_dim": 16}
 
     def __init__(
         self,

@@ -58,8 +58,8 @@ class Plugin:
     and ``view_options`` are ``sslsci.plugins.Options`` models of the catalog entry's
     ``options`` and the pipeline's ``views``. ``validate``, ``normalize`` and the
     readers receive the checked options as keywords, defaults filled in.
-    ``example_window`` and ``example_view_options`` size the windows and views the
-    conformance checks cut from ``example(seed)``.
+    ``example_window``, ``example_view_options`` and ``example_backbones`` (small configs
+    per backbone) size the windows, views and models the conformance checks use.
     """
 
     def __init__(
@@ -81,6 +81,7 @@ class Plugin:
         task_windows: TaskWindowsFn | None = None,
         example_window: Mapping[str, int] | None = None,
         example_view_options: Mapping[str, Any] | None = None,
+        example_backbones: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         _check_declarations(spec, readers, views, options, view_options, tasks)
         self.spec = spec
@@ -92,15 +93,16 @@ class Plugin:
         self.task_windows = task_windows
         self.example_window = dict(example_window) if example_window else None
         self.example_view_options = dict(example_view_options or {})
+        self.example_backbones = {k: dict(v) for k, v in (example_backbones or {}).items()}
+        unknown = sorted(set(self.example_backbones) - set(self.backbones))
+        if unknown:
+            raise PluginError(f"plugin {spec.name!r}: example_backbones names {unknown}, "
+                              f"not among its backbones {sorted(self.backbones)}")
         self._views = dict(views)
         self._validate, self._normalize = validate, normalize
         self._options, self._view_options = options, view_options
         self._samples, self._demo_archive = samples, demo_archive
-        self.options_model = merge_models(
-            f"{spec.name.title()}Options",
-            options,
-            [r.options for r in self.readers if isinstance(getattr(r, "options", None), type)],
-        )
+        self.options_model = _options_model(spec.name, options, self.readers)
 
     def __repr__(self) -> str:
         return f"Plugin({self.name!r}, version={self.version!r})"
@@ -121,11 +123,7 @@ class Plugin:
         added = tuple(r for r in extra if r.name not in names)
         _check_readers(self.spec.name, (*added, *self.readers))
         clone.readers = (*added, *self.readers)
-        clone.options_model = merge_models(
-            f"{self.spec.name.title()}Options",
-            self._options,
-            [r.options for r in clone.readers if isinstance(getattr(r, "options", None), type)],
-        )
+        clone.options_model = _options_model(self.spec.name, self._options, clone.readers)
         return clone
 
     # options -------------------------------------------------------------------------
@@ -189,6 +187,15 @@ class Plugin:
             raise PluginError(f"plugin {self.name!r} declares no demo archive")
         folder.mkdir(parents=True, exist_ok=True)
         self._demo_archive(folder, seed)
+
+
+def _options_model(name: str, options: type[BaseModel], readers: Sequence[Reader]) -> type:
+    """The plugin's options model joined with its readers' own option models."""
+    extras = [r.options for r in readers if isinstance(getattr(r, "options", None), type)]
+    try:
+        return merge_models(f"{name.title()}Options", options, extras)
+    except ValueError as exc:
+        raise PluginError(f"plugin {name!r}: {exc}") from None
 
 
 def _check_readers(name: str, readers: Sequence[Reader]) -> None:

@@ -69,12 +69,22 @@ def parse_options(model: type[BaseModel], raw: Mapping[str, Any] | None, what: s
 
 
 def merge_models(name: str, base: type[BaseModel], extras: Iterable[type[BaseModel]]) -> type:
-    """``base`` plus the fields of ``extras`` it lacks (the options of added readers)."""
-    fields: dict[str, Any] = {}
-    for extra in extras:
-        for key, info in extra.model_fields.items():
-            if key not in base.model_fields and key not in fields:
-                fields[key] = (info.annotation, info)
-    if not fields:
+    """``base`` joined with the option models of added readers (fields and validators).
+
+    A reader's key may not repeat one of the plugin's or another reader's: the same key
+    meaning two things would make an entry's options ambiguous.
+    """
+    unique = list(dict.fromkeys(e for e in extras if e is not base))
+    if not unique:
         return base
-    return create_model(name, __base__=base, **fields)
+    seen = {key: base.__name__ for key in base.model_fields}
+    for extra in unique:
+        for key in extra.model_fields:
+            if key in seen:
+                raise ValueError(
+                    f"option {key!r} of {extra.__name__} is already an option of {seen[key]}; "
+                    "rename one of them"
+                )
+            seen[key] = extra.__name__
+    # Reversed bases: the MRO then lists the plugin's fields first, the readers' after.
+    return create_model(name, __base__=(*reversed(unique), base))

@@ -49,7 +49,7 @@ def check_spec(plugin: Plugin, folder: Path) -> str:
             raise fail(plugin, f"{label} names dims {sorted(keys)} outside {spec.dims}")
     if not isinstance(plugin.version, str) or not plugin.version:
         raise fail(plugin, "version must be a non-empty string")
-    return f"dims {' x '.join(spec.dims)}, windows along {', '.join(spec.window_dims)}"
+    return f"dims ({', '.join(spec.dims)}), windows along {', '.join(spec.window_dims)}"
 
 
 def check_options(plugin: Plugin, folder: Path) -> str:
@@ -264,8 +264,11 @@ def check_views(plugin: Plugin, folder: Path) -> str:
 
 
 def build(plugin: Plugin, name: str, in_channels: int) -> torch.nn.Module:
+    """The backbone at the plugin's ``example_backbones`` config, for the example's channels."""
     backbone = plugin.backbones[name]
-    config = {"in_channels": in_channels} if backbone.accepts("in_channels") else {}
+    config = dict(plugin.example_backbones.get(name, {}))
+    if backbone.accepts("in_channels"):
+        config["in_channels"] = in_channels
     return backbone(**config)
 
 
@@ -325,10 +328,10 @@ def compatible_backbone(plugin: Plugin, method) -> tuple[str, torch.nn.Module] |
 
 def train_steps(plugin: Plugin, method_name: str, backbone: torch.nn.Module) -> list[float]:
     """``TRAIN_STEPS`` optimiser steps of the method on views of the example."""
-    from sslsci.methods import build_method
+    from sslsci.methods import METHODS, build_method
 
     torch.manual_seed(0)
-    method = build_method(method_name, backbone)
+    method = build_method(method_name, backbone, **METHODS[method_name].check_hparams)
     groups = method.parameter_groups(weight_decay=0.01)
     optimizer = torch.optim.AdamW(groups, lr=1e-3)
     kind = type(method).view_kind.name
@@ -411,7 +414,7 @@ def check_export_reload(plugin: Plugin, folder: Path) -> str:
     if not torch.equal(expected, got):
         raise fail(plugin, f"reloaded {name!r} embeds differently (max diff "
                            f"{float((expected - got).abs().max()):.3g})")
-    embedding = loaded(array)
+    embedding = loaded.embed(array, pad=True)
     if embedding.shape != (backbone.num_features,) or not np.isfinite(embedding).all():
         raise fail(plugin, f"model(example) gave shape {embedding.shape}")
     return f"{name}: identical features; model(example) -> {embedding.shape[0]} features"

@@ -13,8 +13,9 @@ from sslsci.train.pipeline import load_pipeline
 
 
 def write_missing_demo_archives(pipeline_path: str | Path, seed: int = 0) -> list[Path]:
-    """For every catalog entry the pipeline uses whose local archive is missing or empty,
-    write the entry's plugin demo archive there; returns the folders written."""
+    """For every ``demo: true`` catalog entry the pipeline uses whose local archive is
+    missing or empty, write its plugin's demo archive there; returns the folders written.
+    Entries of real data are never written to, even when their folder is missing."""
     pipeline = load_pipeline(pipeline_path)
     catalog = load_catalog(pipeline.catalog_path())
     names = dict.fromkeys(
@@ -24,6 +25,8 @@ def write_missing_demo_archives(pipeline_path: str | Path, seed: int = 0) -> lis
     written = []
     for name in names:
         entry = catalog.entry(name)
+        if not entry.demo:
+            continue
         uri = catalog.resolve_uri(entry)
         fs, root = fsspec.core.url_to_fs(uri)
         if fs.exists(root) and fs.ls(root):

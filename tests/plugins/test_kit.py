@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pydantic
 import pytest
 import xarray as xr
 from pydantic import BaseModel, PositiveFloat
@@ -131,3 +132,34 @@ def test_samples_and_demo_archive_are_optional_declarations(tmp_path: Path) -> N
     assert not plugin.has_demo_archive
     with pytest.raises(PluginError, match=r"declares no demo archive"):
         plugin.demo_archive(tmp_path / "demo")
+
+
+class StrictReader(NpyReader):
+    name = "npy_strict"
+
+    class options(Options):  # noqa: N801
+        level: int = 2
+
+        @pydantic.field_validator("level")
+        @classmethod
+        def _even(cls, value: int) -> int:
+            if value % 2:
+                raise ValueError("level must be even")
+            return value
+
+
+class ClashingReader(NpyReader):
+    name = "npy_clash"
+
+    class options(Options):  # noqa: N801
+        rate: float = 3.0
+
+
+def test_reader_options_keep_their_validators_and_may_not_clash() -> None:
+    plugin = toy(readers=(NpyReader(), StrictReader()))
+    assert plugin.option_values({"level": 4})["level"] == 4
+    with pytest.raises(OptionsError, match=r"level: value 3: level must be even"):
+        plugin.parse_options({"level": 3})
+    with pytest.raises(PluginError, match=r"option 'rate' of options is already an option of "
+                                          r"ToyOptions; rename one of them"):
+        toy(readers=(NpyReader(), ClashingReader()))

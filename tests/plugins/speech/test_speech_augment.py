@@ -1,4 +1,4 @@
-"""Waveform augmentations, recipes and the in-backbone log-mel augmentations."""
+"""Waveform augmentations, the plugin's views and the in-backbone log-mel augmentations."""
 
 from __future__ import annotations
 
@@ -6,19 +6,20 @@ import numpy as np
 import pytest
 import torch
 
+from plugins.speech import plugin
 from plugins.speech.augment import (
     AddNoise,
     FrequencyMask,
     Gain,
     MixBackground,
-    RandomApply,
-    RandomCrop,
     SpeedPerturb,
     TimeMask,
     TimeShift,
 )
 from plugins.speech.logmel_augment import LogMelAugment, LogMelAugmentConfig
-from plugins.speech.recipes import TWO_VIEW_METHODS, views_for
+from sslsci.methods import METHODS
+from sslsci.plugins import OptionsError, PluginError
+from sslsci.views import RandomApply, RandomCrop
 
 RATE = 16000
 
@@ -162,25 +163,35 @@ def apply(view, x: torch.Tensor, seed: int) -> torch.Tensor:
     return x
 
 
+TWO_VIEW_METHODS = ("simclr", "byol", "vicreg", "barlow_twins", "dino")
+
+
 @pytest.mark.parametrize("method", [*TWO_VIEW_METHODS, "mae"])
-def test_recipes_give_the_views_a_method_needs(method: str) -> None:
-    views = views_for(method, crop=8000)
+def test_views_give_what_a_method_needs(method: str) -> None:
+    kind = METHODS[method].view_kind
+    assert kind.name == ("masked" if method == "mae" else "two_views")
+    views = plugin.views(kind, crop=8000)
     assert len(views) == (1 if method == "mae" else 2)
     x = speechy(1.0)
     outputs = [apply(view, x, seed=5) for view in views]
-    repeat = [apply(view, x, seed=5) for view in views_for(method, crop=8000)]
+    repeat = [apply(view, x, seed=5) for view in plugin.views(kind, crop=8000)]
     for out, again in zip(outputs, repeat, strict=True):
         assert out.shape == (1, 8000) and torch.equal(out, again)
 
 
-def test_recipe_options_are_checked() -> None:
-    with pytest.raises(ValueError, match="crop"):
-        views_for("simclr", crop=0.5)
-    with pytest.raises(ValueError, match="noise_snr_db"):
-        views_for("byol", noise_snr_db=[30, 5])
-    with pytest.raises(ValueError, match="no augmentation recipe for method 'multitask'"):
-        views_for("multitask")
-    assert not any(isinstance(t, MixBackground) for t in views_for("simclr", mix_ratio=0)[0])
+def test_view_options_are_checked() -> None:
+    with pytest.raises(OptionsError, match="crop"):
+        plugin.parse_view_options({"crop": 0.5})
+    with pytest.raises(OptionsError, match=r"noise_snr_db: .*low <= high"):
+        plugin.parse_view_options({"noise_snr_db": [30, 5]})
+    with pytest.raises(OptionsError, match="crop"):
+        plugin.views("two_views", crop=0.5)
+    with pytest.raises(OptionsError, match="unknown key 'mixratio'; accepted keys: crop"):
+        plugin.views("two_views", mixratio=0.1)
+    with pytest.raises(PluginError, match="no 'pretext' views"):
+        plugin.views(METHODS["multitask"].view_kind)
+    assert not any(isinstance(t, MixBackground) for t in plugin.views("two_views", mix_ratio=0)[0])
+    assert any(isinstance(t, MixBackground) for t in plugin.views("two_views")[0])
 
 
 def test_logmel_augment_only_in_training_and_seeded() -> None:
@@ -209,5 +220,9 @@ def test_logmel_augment_option_parsing() -> None:
     assert LogMelAugmentConfig.from_option(None) is None
     assert LogMelAugmentConfig.from_option(True) == LogMelAugmentConfig()
     assert LogMelAugmentConfig.from_option({"crop_scale": [0.8, 1.2]}).crop_scale == (0.8, 1.2)
-    with pytest.raises(ValueError, match="unknown keys"):
+    with pytest.raises(ValueError, match="unknown key 'mixup'; accepted keys: freq_masks"):
         LogMelAugmentConfig.from_option({"mixup": 1})
+    with pytest.raises(ValueError, match="freq_masks: value -1"):
+        LogMelAugmentConfig.from_option({"freq_masks": -1})
+    with pytest.raises(ValueError, match="true, false or a mapping"):
+        LogMelAugmentConfig.from_option("yes")

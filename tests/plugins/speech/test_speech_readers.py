@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from plugins.speech import plugin
 from plugins.speech.normalize import normalize_array
 from plugins.speech.readers import (
     FLAC_READER,
@@ -20,6 +21,7 @@ from plugins.speech.readers import (
     read_audio,
     read_window,
 )
+from sslsci.plugins import OptionsError
 
 FSDD_NAME = re.compile(r"(?P<label>\d)_(?P<speaker>[a-z]+)_(?P<index>\d+)\.wav")
 
@@ -107,8 +109,10 @@ def test_normalise_to_another_target_rate(tmp_path: Path, make_tones) -> None:
     sf.write(path, make_tones(48000, 0.25), 48000)
     out = normalize_array(read_one(WAV_READER, path), target_rate=22050)
     assert out.shape == (1, math.ceil(12000 * 22050 / 48000))  # torchaudio rounds up
-    with pytest.raises(ValueError, match="target_rate"):
-        normalize_array(read_one(WAV_READER, path), target_rate="fast")
+    with pytest.raises(OptionsError, match=r"target_rate: value 'fast': .*valid number"):
+        plugin.parse_options({"target_rate": "fast"})
+    with pytest.raises(OptionsError, match="target_rate: value 0"):
+        plugin.parse_options({"target_rate": 0})
 
 
 @pytest.mark.parametrize("fmt", ["wav", "flac", "ogg", "mp3"])
@@ -141,8 +145,10 @@ def test_long_files_read_in_segments(tmp_path: Path, make_tones) -> None:
     assert [r.array.attrs["start_frame"] for r in records] == [0, 8000, 16000]
     whole = read_one(FLAC_READER, path).values
     np.testing.assert_array_equal(np.concatenate([r.array.values for r in records], 1), whole)
-    with pytest.raises(ValueError, match="cannot be combined"):
-        list(FLAC_READER.read(str(path), segment_seconds=1.0, start=5))
+    with pytest.raises(OptionsError, match="cannot be combined"):
+        plugin.parse_options({"segment_seconds": 1.0, "start": 5})
+    with pytest.raises(OptionsError, match="segment_seconds"):
+        plugin.parse_options({"segment_seconds": 0})
 
 
 def test_window_options_are_checked(tmp_path: Path, make_tones) -> None:
@@ -150,10 +156,19 @@ def test_window_options_are_checked(tmp_path: Path, make_tones) -> None:
     sf.write(path, make_tones(8000, 0.5), 8000)
     with pytest.raises(ValueError, match="past the end"):
         read_audio(str(path), "WAV", start=10_000)
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(OptionsError, match="not both"):
+        plugin.parse_options({"start": 0, "seconds": 0.1})
+    with pytest.raises(OptionsError, match="frames: value -3"):
+        plugin.parse_options({"frames": -3})
+    with pytest.raises(OptionsError, match=r"start: value 1\.5: .*valid integer"):
+        plugin.parse_options({"start": 1.5})
+    with pytest.raises(OptionsError, match="seconds: value -1"):
+        plugin.parse_options({"seconds": -1})
+    with pytest.raises(OptionsError, match="unknown key 'start_s'; accepted keys: start, frames"):
+        plugin.parse_options({"start_s": 1.0})
+    # the readers apply the same model to keywords given directly
+    with pytest.raises(OptionsError, match="not both"):
         read_audio(str(path), "WAV", start=0, seconds=0.1)
-    with pytest.raises(ValueError, match="frames"):
-        read_audio(str(path), "WAV", frames=-3)
 
 
 def test_sniff_by_suffix_or_magic(tmp_path: Path, make_tones) -> None:

@@ -9,8 +9,10 @@ import pytest
 import soundfile as sf
 import xarray as xr
 
+from plugins.speech import plugin
 from plugins.speech.readers import WAV_READER
 from plugins.speech.validate import validate_array
+from sslsci.plugins import OptionsError
 
 
 def clip(values: np.ndarray, rate: float | None = 16000.0) -> xr.DataArray:
@@ -93,5 +95,15 @@ def test_wrong_dims() -> None:
 
 @pytest.mark.parametrize("name", ["min_seconds", "silence_dbfs"])
 def test_options_must_be_numbers(name: str, make_tones) -> None:
-    with pytest.raises(ValueError, match=f"option {name}='loud' must be a number"):
-        validate_array(clip(make_tones(16000, 0.5).T), **{name: "loud"})
+    with pytest.raises(OptionsError, match=rf"{name}: value 'loud': .*valid number"):
+        plugin.parse_options({name: "loud"})
+    with pytest.raises(OptionsError, match=f"{name}: value 'loud'"):
+        plugin.validate(clip(make_tones(16000, 0.5).T), **{name: "loud"})
+
+
+def test_thresholds_are_range_checked() -> None:
+    with pytest.raises(OptionsError, match="max_clipped_ratio: value 2"):
+        plugin.parse_options({"max_clipped_ratio": 2})
+    with pytest.raises(OptionsError, match="min_rate: value 0"):
+        plugin.parse_options({"min_rate": 0})
+    assert plugin.parse_options({"min_seconds": "0.5"}).min_seconds == 0.5
