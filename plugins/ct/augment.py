@@ -1,17 +1,17 @@
 """MONAI dictionary transforms as seeded sslsci transforms for one ``[C, X, Y, Z]`` window.
 
 Each ``MonaiStep`` wraps one MONAI dictionary transform on the key ``"image"``. On
-every call it draws a seed from the torch.Generator it is handed and passes it to
-MONAI's ``set_random_state``, so a generator seed fixes every view, in any process.
-Dictionary transforms share one random draw across keys, so the same steps can move
-an image and its label map together.
+every call it draws a seed from the torch.Generator it is handed
+(``sslsci.views.rng.library_seed``) and passes it to MONAI's ``set_random_state``, so a
+generator seed fixes every view, in any process. Dictionary transforms share one
+random draw across keys, so the same steps can move an image and its label map
+together. The crop is the core's ``sslsci.views.RandomCrop``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from monai.transforms import (
@@ -24,13 +24,11 @@ from monai.transforms import (
     RandRotate90d,
     RandScaleIntensityd,
     RandShiftIntensityd,
-    RandSpatialCropd,
-    SpatialPadd,
 )
 
+from sslsci.views.rng import library_seed
+
 KEY = "image"
-SEED_LIMIT = 2**31 - 1
-DEFAULT_CROP = 96
 
 
 @dataclass(frozen=True)
@@ -41,34 +39,10 @@ class MonaiStep:
 
     def __call__(self, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
         if isinstance(self.transform, Randomizable):
-            seed = int(torch.randint(0, SEED_LIMIT, (1,), generator=g, device=g.device))
-            self.transform.set_random_state(seed=seed)
+            self.transform.set_random_state(seed=library_seed(g))
         out = self.transform({KEY: x})[KEY]
         out = out.as_tensor() if hasattr(out, "as_tensor") else torch.as_tensor(out)
         return out.to(device=x.device, dtype=x.dtype)
-
-
-def crop_size_option(value: Any) -> tuple[int, int, int]:
-    """``crop_size``: one int or three [x, y, z], in voxels."""
-    sizes = [value] * 3 if isinstance(value, int) else list(value) if value else []
-    if len(sizes) != 3 or not all(
-        isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes
-    ):
-        raise ValueError(
-            f"option crop_size={value!r} must be a positive number of voxels or three of them "
-            "[x, y, z], e.g. crop_size: 96"
-        )
-    return sizes[0], sizes[1], sizes[2]
-
-
-def random_crop(size: Sequence[int], pad_value: float = 0.0) -> list[MonaiStep]:
-    """Pad to at least ``size`` with ``pad_value`` and crop at random.
-
-    Views run on standardised windows, where 0 is the archive's mean intensity."""
-    return [
-        MonaiStep(SpatialPadd(KEY, spatial_size=tuple(size), mode="constant", value=pad_value)),
-        MonaiStep(RandSpatialCropd(KEY, roi_size=tuple(size), random_size=False)),
-    ]
 
 
 def flips(prob: float = 0.5) -> list[MonaiStep]:

@@ -17,6 +17,8 @@ from monai.networks.nets.swin_unetr import SwinTransformer
 from torch import nn
 
 from plugins.ct.spec import DIMS
+from sslsci.nn import PatchTransformer
+from sslsci.plugins.backbones import Backbone
 
 PATCH_VOXELS = 16  # core transformer patches: 16^3 voxels = 24 mm at 1.5 mm
 
@@ -36,24 +38,48 @@ def _accepts(in_channels: int, multiple_of: int, min_size: int) -> dict[str, Any
 class MonaiResNet(nn.Module):
     """MONAI's 3-D ResNet without its classifier; the stem is MedicalNet's (stride 2).
 
-    Chen et al. 2019, "Med3D: Transfer learning for 3D medical image analysis".
+    Chen et al. 2019, "Med3D: Transfer learning for 3D medical image analysis". The
+    parameters after ``in_channels`` are MONAI ``ResNet``'s; ``depth`` is set by the
+    backbone's name (resnet10, resnet18) and kept out of ``config``.
     """
 
     builders: ClassVar[dict[str, Any]] = {"resnet10": monai_resnet10, "resnet18": monai_resnet18}
 
-    def __init__(self, depth: str = "resnet18", in_channels: int = 1, **overrides: Any) -> None:
+    def __init__(
+        self,
+        depth: str = "resnet18",
+        in_channels: int = 1,
+        widen_factor: float = 1.0,
+        conv1_t_size: int = 7,
+        conv1_t_stride: int = 2,
+        no_max_pool: bool = False,
+        shortcut_type: str = "B",
+        bias_downsample: bool = True,
+    ) -> None:
         super().__init__()
         if depth not in self.builders:
             raise ValueError(f"depth={depth!r} is not one of {sorted(self.builders)}")
-        self.config = {"in_channels": in_channels, **overrides}  # depth is the backbone name
+        self.config = {
+            "in_channels": in_channels,
+            "widen_factor": widen_factor,
+            "conv1_t_size": conv1_t_size,
+            "conv1_t_stride": conv1_t_stride,
+            "no_max_pool": no_max_pool,
+            "shortcut_type": shortcut_type,
+            "bias_downsample": bias_downsample,
+        }
         self.in_channels = in_channels
-        kwargs = {"conv1_t_size": 7, "conv1_t_stride": 2, **overrides}
         self.model = self.builders[depth](
             pretrained=False,
             spatial_dims=3,
             n_input_channels=in_channels,
             feed_forward=False,
-            **kwargs,
+            widen_factor=widen_factor,
+            conv1_t_size=conv1_t_size,
+            conv1_t_stride=conv1_t_stride,
+            no_max_pool=no_max_pool,
+            shortcut_type=shortcut_type,
+            bias_downsample=bias_downsample,
         )
         self.num_features = int(self.model.layer4[-1].conv2.out_channels)
         self.stem_name = "model.conv1"
@@ -112,28 +138,21 @@ class SwinEncoder(nn.Module):
         return self.forward_features(x)
 
 
-def resnet10(**config: Any) -> nn.Module:
-    """MONAI 3-D ResNet-10 (512 features), 1 input channel."""
-    return MonaiResNet(depth="resnet10", **config)
-
-
-def resnet18(**config: Any) -> nn.Module:
-    """MONAI 3-D ResNet-18 (512 features), 1 input channel."""
-    return MonaiResNet(depth="resnet18", **config)
-
-
-def swin(**config: Any) -> nn.Module:
-    """SwinUNETR's Swin encoder (feature_size 24 -> 384 features); inputs divisible by 32."""
-    return SwinEncoder(**config)
-
-
-def transformer(**config: Any) -> nn.Module:
-    """``sslsci.nn.PatchTransformer`` over 16^3-voxel patches; config overrides defaults."""
-    from sslsci.nn import PatchTransformer
-
-    config.setdefault("in_channels", 1)
-    config.setdefault("patch_size", (PATCH_VOXELS,) * 3)
-    return PatchTransformer(**config)
-
-
-BACKBONES = {"resnet10": resnet10, "resnet18": resnet18, "swin": swin, "transformer": transformer}
+BACKBONES = {
+    "resnet10": Backbone(
+        MonaiResNet, {"depth": "resnet10"}, "MONAI 3-D ResNet-10 (512 features), 1 input channel"
+    ),
+    "resnet18": Backbone(
+        MonaiResNet, {"depth": "resnet18"}, "MONAI 3-D ResNet-18 (512 features), 1 input channel"
+    ),
+    "swin": Backbone(
+        SwinEncoder,
+        description="SwinUNETR's Swin encoder (feature_size 24 -> 384 features); "
+        "inputs divisible by 32",
+    ),
+    "transformer": Backbone(
+        PatchTransformer,
+        {"in_channels": 1, "patch_size": (PATCH_VOXELS,) * 3},
+        "sslsci.nn.PatchTransformer over 16^3-voxel patches",
+    ),
+}

@@ -5,6 +5,11 @@ the affine, so images and label volumes are resampled onto the same grid. Every
 step and its parameters are recorded in ``attrs["preprocessing"]``, which the bundle
 carries so users can preprocess their own scans the same way. An axis with a single
 voxel (one slice) keeps its spacing: there is nothing to interpolate along it.
+
+Normalising twice changes nothing: a volume whose attrs record an earlier
+``normalize_volume`` (steps ending in the cast) is recognised, its values are not
+windowed and rescaled again, and its grid is resampled only if it is not on the
+target grid yet (see ``normalize_volume``).
 """
 
 from __future__ import annotations
@@ -19,52 +24,21 @@ from monai.data import MetaTensor
 from monai.transforms import Orientation, Spacing
 
 from plugins.ct.geometry import affine_from_attrs, orientation_of, spacing_of, volume_array
-from plugins.ct.spec import (
-    DEFAULT_HU_WINDOW,
-    DEFAULT_SCALED_RANGE,
-    DEFAULT_TARGET_SPACING_MM,
-)
+from plugins.ct.options import NormalizeOptions, Pair, Three
 
 RAS_LABELS = (("L", "R"), ("P", "A"), ("I", "S"))
 # Reader attrs that describe the source's slices, not the normalised grid.
 SOURCE_ONLY_ATTRS = ("slice_positions", "slice_instances", "affine", "spacing", "orientation")
-
-
-def _pair(value: Any, name: str) -> tuple[float, float] | None:
-    if value is None or value is False:
-        return None
-    try:
-        pair = [float(v) for v in value] if not isinstance(value, str | bytes) else []
-    except (TypeError, ValueError):
-        pair = []
-    if len(pair) != 2 or not pair[0] < pair[1]:
-        raise ValueError(
-            f"option {name}={value!r} must be [low, high] with low < high, e.g. [-1000, 1000], "
-            "or null to skip the step"
-        )
-    return pair[0], pair[1]
-
-
-def target_spacing_option(options: Mapping[str, Any]) -> tuple[float, float, float] | None:
-    """``target_spacing``: one mm value, three [x, y, z], or null to keep the spacing."""
-    value = options.get("target_spacing", DEFAULT_TARGET_SPACING_MM)
-    if value is None or value is False:
-        return None
-    sizes = [value] * 3 if isinstance(value, int | float) else list(value)
-    if len(sizes) != 3 or not all(isinstance(s, int | float) and s > 0 for s in sizes):
-        raise ValueError(
-            f"option target_spacing={value!r} must be a positive number of mm or three of them "
-            "[x, y, z], e.g. target_spacing: 1.5, or null to keep the source spacing"
-        )
-    return float(sizes[0]), float(sizes[1]), float(sizes[2])
+CAST = {"step": "cast", "dtype": "float32"}
+SPACING_TOLERANCE_MM = 1e-4  # attrs keep 6 decimals
 
 
 def reorient_and_resample(
-    array: xr.DataArray, options: Mapping[str, Any], mode: str
+    array: xr.DataArray, target: Three | None, mode: str
 ) -> tuple[torch.Tensor, np.ndarray, list[dict[str, Any]]]:
-    """``[1, x, y, z]`` tensor in RAS at the target spacing, its affine, and the steps taken."""
+    """``[1, x, y, z]`` tensor in RAS at the ``target`` spacing (None keeps it), its affine,
+    and the steps taken."""
     affine = affine_from_attrs(array)
-    target = target_spacing_option(options)
     values = torch.as_tensor(np.asarray(array.values, dtype=np.float32))
     tensor = MetaTensor(values, affine=torch.as_tensor(affine, dtype=torch.float64))
     steps: list[dict[str, Any]] = []
@@ -88,17 +62,8 @@ def reorient_and_resample(
     return tensor.as_tensor(), tensor.affine.numpy().astype(np.float64), steps
 
 
-def window_options(options: Mapping[str, Any]) -> tuple[tuple[float, float] | None, ...]:
-    """``hu_window`` and ``scaled_range``, checked before any costly step runs."""
-    window = _pair(options.get("hu_window", DEFAULT_HU_WINDOW), "hu_window")
-    scaled = _pair(options.get("scaled_range", DEFAULT_SCALED_RANGE), "scaled_range")
-    return window, scaled
-
-
 def window_and_scale(
-    values: torch.Tensor,
-    window: tuple[float, float] | None,
-    scaled: tuple[float, float] | None,
+    values: torch.Tensor, window: Pair | None, scaled: Pair | None
 ) -> tuple[torch.Tensor, list[dict[str, Any]]]:
     """Clip to ``window`` (HU) and map it linearly onto ``scaled``."""
     steps: list[dict[str, Any]] = []
@@ -113,24 +78,91 @@ def window_and_scale(
     return values, steps
 
 
+def earlier_steps(array: xr.DataArray) -> list[dict[str, Any]] | None:
+    """The steps an earlier ``normalize_volume`` recorded (they end with the cast), or None
+    for a volume as read."""
+    steps = array.attrs.get("preprocessing")
+    if not (isinstance(steps, list | tuple) and steps and isinstance(steps[-1], Mapping)):
+        return None
+    return [dict(step) for step in steps] if steps[-1].get("step") == CAST["step"] else None
+
+
+def _value_steps_done(steps: list[dict[str, Any]]) -> tuple[Pair | None, Pair | None]:
+    """(hu_window, scaled_range) an earlier normalisation applied; None where it did not."""
+    found: dict[str, Pair | None] = {"clip": None, "scale": None}
+    for step in steps:
+        if step.get("step") in found:
+            pair = step["hu_window"] if step["step"] == "clip" else step["to"]
+            found[step["step"]] = (float(pair[0]), float(pair[1]))
+    return found["clip"], found["scale"]
+
+
+def _on_grid(array: xr.DataArray, target: Three | None) -> bool:
+    """RAS already, and at the ``target`` spacing along every axis longer than one voxel."""
+    affine = affine_from_attrs(array)
+    if orientation_of(affine) != "RAS":
+        return False
+    if target is None:
+        return True
+    sizes = [int(n) for n in np.shape(array.values)[1:]]
+    return all(
+        n == 1 or abs(s - t) <= SPACING_TOLERANCE_MM
+        for s, t, n in zip(spacing_of(affine), target, sizes, strict=True)
+    )
+
+
 def _carried_attrs(array: xr.DataArray) -> dict[str, Any]:
     return {k: v for k, v in array.attrs.items() if k not in SOURCE_ONLY_ATTRS}
 
 
 def normalize_volume(array: xr.DataArray, **options: Any) -> xr.DataArray:
-    """A valid CT array -> RAS, target spacing, HU window scaled, float32 (steps in attrs)."""
-    window, scaled = window_options(options)
-    tensor, affine, steps = reorient_and_resample(array, options, mode="bilinear")
-    values, value_steps = window_and_scale(tensor, window, scaled)
-    steps += [*value_steps, {"step": "cast", "dtype": "float32"}]
+    """A valid CT array -> RAS, target spacing, HU window scaled, float32 (steps in attrs).
+
+    Options: ``NormalizeOptions``. An already normalised volume (see ``earlier_steps``)
+    keeps its values: they are no longer HU, so windowing them again would squash them; a
+    different ``hu_window``/``scaled_range`` than the recorded one is an error. Its grid is
+    resampled only when it is not at ``target_spacing`` yet. So normalize(normalize(x)) is
+    normalize(x), and a bundle's ``model(array)`` never scales a stored volume twice.
+    """
+    opts = NormalizeOptions.pick(options)
+    wanted = (opts.hu_window, opts.scaled_range if opts.hu_window is not None else None)
+    earlier = earlier_steps(array)
+    done = _value_steps_done(earlier) if earlier is not None else (None, None)
+    if done[0] is not None and done != wanted:
+        raise ValueError(
+            f"{array.attrs.get('source', 'the volume')} is already normalised with hu_window "
+            f"{_shown(done[0])} -> scaled_range {_shown(done[1])} (attrs 'preprocessing'), so "
+            f"its values are no longer HU and cannot be windowed as {_shown(wanted[0])} -> "
+            f"{_shown(wanted[1])}; normalise the volume as read, or pass the options it was "
+            "normalised with"
+        )
+    steps = list(earlier or [])
+    if earlier is None or not _on_grid(array, opts.target_spacing):
+        tensor, affine, geometry = reorient_and_resample(array, opts.target_spacing, "bilinear")
+        steps += geometry
+    else:
+        tensor = torch.as_tensor(np.asarray(array.values, dtype=np.float32))
+        affine = affine_from_attrs(array)
+    if done != wanted:  # (None, None) for a volume as read
+        tensor, value_steps = window_and_scale(tensor, *wanted)
+        steps += value_steps
+    if earlier is None or len(steps) > len(earlier):
+        steps.append(dict(CAST))
     attrs = {**_carried_attrs(array), "preprocessing": steps}
-    volume = values[0].numpy().astype(np.float32, copy=False)
+    volume = tensor[0].numpy().astype(np.float32, copy=False)
     return volume_array(volume, affine, attrs)
 
 
+def _shown(pair: Pair | None) -> str:
+    return "null" if pair is None else f"[{pair[0]:g}, {pair[1]:g}]"
+
+
 def normalize_labels(array: xr.DataArray, **options: Any) -> xr.DataArray:
-    """A label volume onto the grid its image gets: same orientation and spacing, nearest."""
-    tensor, affine, steps = reorient_and_resample(array, options, mode="nearest")
+    """A label volume onto the grid its image gets: same orientation and spacing, nearest.
+
+    Options: ``target_spacing`` of ``NormalizeOptions`` (the image's)."""
+    target = NormalizeOptions.pick(options).target_spacing
+    tensor, affine, steps = reorient_and_resample(array, target, mode="nearest")
     labels = torch.round(tensor[0]).numpy().astype(np.int16)
     attrs = {**_carried_attrs(array), "preprocessing": steps, "units": "class index"}
     return volume_array(labels, affine, attrs)

@@ -24,6 +24,7 @@ from pydicom.errors import InvalidDicomError
 from plugins.ct.dicom_meta import series_item
 from plugins.ct.dicom_pixels import is_multiframe
 from plugins.ct.dicom_volume import multiframe_volume, series_volume
+from plugins.ct.options import DicomOptions
 from sslsci.plugins.contract import Record
 
 DICM_OFFSET = 128
@@ -83,6 +84,7 @@ class DicomReader:
 
     name = "dicom"
     suffixes: tuple[str, ...] = (".dcm", ".dicom", ".ima")
+    options = DicomOptions
 
     def sniff(self, path: str, head: bytes) -> bool:
         """A file with the DICM preamble or a DICOM suffix; a folder with such files."""
@@ -96,10 +98,11 @@ class DicomReader:
         return _has_dicm(head) or target.name.lower().endswith(self.suffixes)
 
     def read(self, path: str, **options: Any) -> Iterator[Record]:
-        """Records for a file or a folder; option ``expect_single_series`` (bool)."""
+        """Records for a file or a folder; options: ``DicomOptions``."""
         target = Path(path)
         if target.is_dir():
-            yield from self._read_folder(target, bool(options.get("expect_single_series")))
+            single = DicomOptions.pick(options).expect_single_series
+            yield from self._read_folder(target, single)
         else:
             yield self._read_file(target)
 

@@ -40,7 +40,7 @@ VOLUME_LABEL = TaskSpec(
     label_key="label",
     description="One label per volume or series from the catalog's CSV sidecar.",
 )
-TASKS = {ORGAN_PATCH.name: ORGAN_PATCH, VOLUME_LABEL.name: VOLUME_LABEL}
+TASKS = (ORGAN_PATCH, VOLUME_LABEL)
 
 
 def _window_size(size: int | Sequence[int]) -> tuple[int, int, int]:
@@ -121,7 +121,9 @@ def organ_patch_windows(
 
 
 def read_label_volume(path: str, **options: Any) -> xr.DataArray:
-    """A segmentation file (NIfTI, or a DICOM file or folder) on the normalised image grid."""
+    """A segmentation file (NIfTI, or a DICOM file or folder) on the normalised image grid.
+
+    ``options`` are the image's catalog options (checked, or raw keywords)."""
     reader = DicomReader() if not path.endswith((".nii", ".nii.gz")) else NiftiReader()
     records = list(reader.read(path, **options))
     if len(records) != 1:
@@ -169,3 +171,22 @@ def organ_patch_task_windows(
     size = [window[dim] for dim in SPATIAL_DIMS]
     samples = organ_patch_windows(array, label_volume, size, per_item, seed)
     return [(values, str(label)) for values, label in samples]
+
+
+def task_windows(
+    task: str,
+    array: xr.DataArray,
+    labels: Mapping[str, str],
+    *,
+    root: str,
+    window: Mapping[str, int],
+    options: Mapping[str, Any],
+    per_item: int,
+    seed: int,
+) -> list[tuple[np.ndarray, str]]:
+    """Labelled windows for the ct tasks that cut their own (``organ_patch``)."""
+    if task != ORGAN_PATCH.name:
+        raise ValueError(f"the ct task {task!r} does not cut its own windows; only organ_patch")
+    return organ_patch_task_windows(
+        array, labels, root=root, window=window, options=options, per_item=per_item, seed=seed
+    )

@@ -1,55 +1,22 @@
 """CT checks beyond the core's generic ones; each problem is one sentence with the fix.
 
-Limits come from options of the same name (see ``Limits``), so an industrial CT
-archive with other value ranges, or a 3-D archive that must refuse single slices
-(``min_size: 16``), sets them in its catalog entry.
+Limits come from the options of ``ValidateOptions``, so an industrial CT archive with
+other value ranges, or a 3-D archive that must refuse single slices (``min_size: 16``),
+sets them in its catalog entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from plugins.ct.options import ValidateOptions
 from plugins.ct.spec import DIMS, SPATIAL_DIMS, UNKNOWN_MODALITY
 
 CT_MODALITY = "CT"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Plausibility limits; each can be set by the option of the same name."""
-
-    # Scanners pad outside the field of view with down to -3024 HU; dense metal reaches
-    # ~3071 HU on 12-bit and ~30000 HU on extended scales. Outside this, the rescale is wrong.
-    min_hu: float = -3100.0
-    max_hu: float = 31000.0
-    min_size: tuple[int, int, int] = (1, 1, 1)  # voxels per axis x, y, z
-    slice_tolerance: float = 0.1  # relative deviation allowed from the median slice step
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Limits:
-        """Limits with the options of a field's name applied; other options are ignored."""
-        values: dict[str, Any] = {}
-        for name in ("min_hu", "max_hu", "slice_tolerance"):
-            if name in options:
-                values[name] = float(options[name])
-        if "min_size" in options:
-            values["min_size"] = _three_sizes(options["min_size"])
-        return cls(**values)
-
-
-def _three_sizes(value: Any) -> tuple[int, int, int]:
-    sizes = [value] * 3 if isinstance(value, int) else list(value)
-    if len(sizes) != 3 or not all(isinstance(s, int) and s >= 1 for s in sizes):
-        raise ValueError(
-            f"option min_size={value!r} must be a positive int or three of them [x, y, z], "
-            "e.g. min_size: 16"
-        )
-    return sizes[0], sizes[1], sizes[2]
 
 
 def layout_problems(array: xr.DataArray) -> list[str]:
@@ -88,7 +55,7 @@ def spacing_problems(attrs: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def size_problems(array: xr.DataArray, limits: Limits) -> list[str]:
+def size_problems(array: xr.DataArray, limits: ValidateOptions) -> list[str]:
     small = [
         f"{dim}={array.sizes[dim]} < {least}"
         for dim, least in zip(SPATIAL_DIMS, limits.min_size, strict=True)
@@ -102,7 +69,7 @@ def size_problems(array: xr.DataArray, limits: Limits) -> list[str]:
     return []
 
 
-def slice_problems(attrs: Mapping[str, Any], limits: Limits) -> list[str]:
+def slice_problems(attrs: Mapping[str, Any], limits: ValidateOptions) -> list[str]:
     """Slices evenly spaced along the normal: a gap or a duplicate names the slice."""
     positions = np.asarray(attrs.get("slice_positions") or [], dtype=np.float64)
     if positions.size < 2:
@@ -127,7 +94,7 @@ def slice_problems(attrs: Mapping[str, Any], limits: Limits) -> list[str]:
     return problems
 
 
-def value_problems(values: np.ndarray, limits: Limits) -> list[str]:
+def value_problems(values: np.ndarray, limits: ValidateOptions) -> list[str]:
     finite = np.isfinite(values)
     if not finite.all():
         first = tuple(int(i) for i in np.argwhere(~finite)[0][1:])
@@ -146,11 +113,11 @@ def value_problems(values: np.ndarray, limits: Limits) -> list[str]:
 
 
 def validate_array(array: xr.DataArray, **options: Any) -> list[str]:
-    """Every CT problem found in ``array``; empty means valid."""
+    """Every CT problem found in ``array``; empty means valid. Options: ``ValidateOptions``."""
     problems = layout_problems(array)
     if problems:
         return problems
-    limits = Limits.from_options(options)
+    limits = ValidateOptions.pick(options)
     problems += modality_problems(array.attrs)
     problems += spacing_problems(array.attrs)
     problems += size_problems(array, limits)

@@ -19,7 +19,7 @@ import torch
 import torchaudio
 import xarray as xr
 
-from plugins.speech.options import NormalizeOptions, pick
+from plugins.speech.options import NormalizeOptions
 from plugins.speech.spec import UNITS
 from plugins.speech.validate import sampling_rate_of
 
@@ -60,7 +60,7 @@ def normalize_array(array: xr.DataArray, **options: Any) -> xr.DataArray:
     1 is the identity) and mono, so it comes back unchanged, and its attrs keep the
     file's original rate and channel count rather than the normalised ones.
     """
-    settings = pick(NormalizeOptions, options)
+    settings = NormalizeOptions.pick(options)
     target = settings.target_rate
     array = array.transpose("channel", "time")
     rate = sampling_rate_of(array)

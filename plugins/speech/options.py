@@ -11,25 +11,15 @@ pipeline's ``views``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any, Self, TypeVar
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from plugins.speech.spec import MIN_RATE_HZ, TARGET_RATE_HZ
 from sslsci.plugins import Options
-from sslsci.plugins.options import parse_options
 
 Samples = Annotated[int, Field(strict=True, ge=0)]  # a whole number of samples, never a bool
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def pick(model: type[Model], options: Mapping[str, Any]) -> Model:
-    """The ``model`` fields among ``options`` (the plugin's checked options, or a direct
-    caller's keywords), checked, with the model's defaults for the rest."""
-    chosen = {key: value for key, value in options.items() if key in model.model_fields}
-    return parse_options(model, chosen, "speech options")  # type: ignore[return-value]
 
 
 class WindowOptions(Options):

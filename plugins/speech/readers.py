@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 import xarray as xr
 
-from plugins.speech.options import WindowOptions, pick
+from plugins.speech.options import WindowOptions
 from plugins.speech.sources import (
     check_has_frames,
     check_source,
@@ -111,7 +111,7 @@ def build_array(
 def read_audio(path: str, kind: str, **options: Any) -> xr.DataArray:
     """The whole file, or the window the options name (the ``WindowOptions`` fields among
     ``options``), as a ``("channel", "time")`` array."""
-    wanted = pick(WindowOptions, options)
+    wanted = WindowOptions.pick(options)
     with open_sound(path, kind) as handle:
         if handle.format == "WAV":
             check_wav_complete(path)
@@ -155,7 +155,7 @@ class SoundfileReader:
         """Yield the file (or the window the options name) as one record, or with option
         ``segment_seconds`` as consecutive segments (items "0", "1", ...), so ingesting an
         hour-long recording never holds more than one segment in memory."""
-        wanted = pick(WindowOptions, options)
+        wanted = WindowOptions.pick(options)
         if wanted.segment_seconds is None:
             yield Record(array=read_audio(path, self.kind, **options))
             return

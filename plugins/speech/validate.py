@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from plugins.speech.options import Limits, pick
+from plugins.speech.options import Limits
 
 
 def sampling_rate_of(array: xr.DataArray) -> float | None:
@@ -94,7 +94,7 @@ def level_problems(values: np.ndarray, limits: Limits) -> list[str]:
 def validate_array(array: xr.DataArray, **options: Any) -> list[str]:
     """Every speech problem found in ``array``; empty means valid. ``options`` may hold any
     catalog options; the ``Limits`` fields among them set the thresholds."""
-    limits = pick(Limits, options)
+    limits = Limits.pick(options)
     rate = sampling_rate_of(array)
     problems = layout_problems(array, rate)
     if problems or rate is None:

@@ -31,10 +31,13 @@ def _table(values: np.ndarray, rate: float) -> pd.DataFrame:
     return frame
 
 
-def write_ts(path: Path, rows: list[np.ndarray], labels: list[str]) -> Path:
+def write_ts(
+    path: Path, rows: list[np.ndarray], labels: list[str], classes: list[str] | None = None
+) -> Path:
     """A multivariate, equal-length UEA ``.ts`` file with a class label per recording."""
-    classes = sorted(set(labels))
+    classes = classes if classes is not None else sorted(set(labels))
     header = [
+        "# written by sslsci's wearables samples",
         "@problemName SslsciSample",
         "@timeStamps false",
         "@missing false",

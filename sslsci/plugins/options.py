@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
@@ -14,6 +14,16 @@ class Options(BaseModel):
     """Base of a plugin's option models: unknown keys are errors; values are type-checked."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def pick(cls, options: Mapping[str, Any]) -> Self:
+        """This model's fields among ``options``, checked, with its defaults for the rest.
+
+        The kit hands every function all of an entry's checked options (and refuses
+        unknown keys before that), so a function picks its own group: ``Limits.pick(o)``.
+        """
+        mine = {key: value for key, value in options.items() if key in cls.model_fields}
+        return parse_options(cls, mine, f"{cls.__name__}")  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,7 @@ SMALL = {
 
 
 def build(name: str, **config) -> nn.Module:
-    if name == "transformer":
-        pytest.importorskip("sslsci.nn", reason="the core transformer is not installed yet")
-    return plugin.backbones()[name](**config)
+    return plugin.backbones[name](**config)
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
@@ -68,3 +66,18 @@ def test_swin_weights_load_into_swinunetr() -> None:
 def test_resnet_depth_is_the_backbone_name() -> None:
     ten, eighteen = build("resnet10", widen_factor=0.25), build("resnet18", widen_factor=0.25)
     assert len(ten.model.layer1) == 1 and len(eighteen.model.layer1) == 2
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_unknown_config_keys_are_refused_naming_the_accepted_ones(name: str) -> None:
+    backbone = plugin.backbones[name]
+    assert backbone.parameters() is not None, "config must be checkable (no **kwargs)"
+    assert set(build(name, **SMALL[name]).config) <= set(backbone.parameters())
+    with pytest.raises(ValueError, match=r"unknown backbone config key\(s\) \['widht'\]; accepted"):
+        build(name, widht=2)
+
+
+def test_resnet_config_names_every_constructor_choice_but_the_depth() -> None:
+    model = build("resnet10", widen_factor=0.25, shortcut_type="A")
+    assert "depth" not in model.config
+    assert model.config["widen_factor"] == 0.25 and model.config["shortcut_type"] == "A"

@@ -91,3 +91,16 @@ def test_pretrain_export_reload(
     (record,) = DicomReader().read(str(study / "archive" / "series" / "case_000"))
     embedding = model.embed(record.array, pad=True)
     assert embedding.shape == (model.num_features,) and np.isfinite(embedding).all()
+    # The stored (already normalised) volume embeds the same: normalize does not rescale it.
+    again = model.embed(stored_volume(study, "case_000"), pad=True)
+    np.testing.assert_allclose(again, embedding, rtol=1e-5, atol=1e-6)
+
+
+def stored_volume(study: Path, case: str):
+    workspace = Workspace(load_catalog(study / "catalog.yaml").resolve_workdir())
+    manifest = workspace.manifest()
+    try:
+        (item,) = [i for i in manifest.items(["phantoms"]) if Path(i.uri).name == case]
+    finally:
+        manifest.close()
+    return workspace.store().open(item.store_key).load()

@@ -13,9 +13,9 @@ import pydicom
 import pytest
 
 from plugins.ct.phantom import make_phantom, write_dicom_series, write_nifti, write_phantom_archive
-from plugins.ct.plugin import plugin
 from plugins.ct.spec import DEFAULT_TARGET_SPACING_MM
-from sslsci.catalog import load_catalog
+from plugins.ct.tasks import organ_patch_windows, read_label_volume
+from sslsci.catalog import CatalogError, load_catalog
 from sslsci.ingest import ingest_entry
 from sslsci.store import Workspace
 from tests.plugins.ct.conftest import REAL_CT, real_ct
@@ -104,10 +104,10 @@ def test_organ_patches_from_a_stored_item_and_its_segmentation(study: Path) -> N
     _, items, workspace = ingest(study, "phantoms")
     item = items[0]
     image = workspace.store().open(item.store_key).load()
-    labels = plugin.read_label_volume(
+    labels = read_label_volume(
         str(study / "archive" / item.labels["segmentation"]), target_spacing=25.0
     )
-    samples = plugin.organ_patch_windows(image, labels, size=3, per_class=2, seed=0)
+    samples = organ_patch_windows(image, labels, size=3, per_class=2, seed=0)
     assert len({label for _, label in samples}) >= 3
 
 
@@ -215,3 +215,22 @@ def _pixel_spacing(ds: pydicom.Dataset) -> tuple[float, float]:
         return tuple(float(v) for v in ds.PixelSpacing)
     groups = ds.SharedFunctionalGroupsSequence[0]
     return tuple(float(v) for v in groups.PixelMeasuresSequence[0].PixelSpacing)
+
+
+def test_bad_catalog_options_fail_before_ingest_naming_the_line(tmp_path: Path) -> None:
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "catalog.yaml").write_text(
+        "entries:\n"
+        "  - name: typo\n"
+        "    modality: ct\n"
+        "    uri: archive\n"
+        "    options: {target_spacing: -1, expect_single_serie: true}\n"
+    )
+    catalog = load_catalog(tmp_path / "catalog.yaml")
+    with pytest.raises(CatalogError) as caught:
+        ingest_entry(catalog, "typo", Workspace(catalog.resolve_workdir()))
+    text = str(caught.value)
+    assert "catalog.yaml: line 5: entry 'typo': field 'options.target_spacing'" in text
+    assert "must be a positive number of mm" in text
+    assert "unknown key 'expect_single_serie'; accepted keys: target_spacing" in text
+    assert "expect_single_series" in text

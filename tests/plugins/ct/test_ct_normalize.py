@@ -10,8 +10,10 @@ import pytest
 from plugins.ct.geometry import volume_array
 from plugins.ct.normalize import normalize_labels, normalize_volume
 from plugins.ct.phantom import Phantom
+from plugins.ct.plugin import plugin
 from plugins.ct.readers_dicom import DicomReader
 from plugins.ct.readers_nifti import NiftiReader
+from sslsci.plugins.options import OptionsError
 from tests.plugins.ct.conftest import real_ct
 
 KEEP_GRID = {"target_spacing": None, "hu_window": None}
@@ -106,13 +108,63 @@ def test_labels_land_on_the_image_grid(nifti_file: Path, phantom: Phantom) -> No
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"target_spacing": -1}, "option target_spacing=-1 must be a positive number of mm"),
-        ({"target_spacing": [1, 2]}, "option target_spacing=\\[1, 2\\]"),
-        ({"hu_window": [100, -100]}, "option hu_window=\\[100, -100\\] must be \\[low, high\\]"),
-        ({"scaled_range": "wide"}, "option scaled_range='wide'"),
+        ({"target_spacing": -1}, "target_spacing: value -1: must be a positive number of mm"),
+        ({"target_spacing": [1, 2]}, "target_spacing: value \\[1, 2\\]: must be"),
+        ({"hu_window": [100, -100]}, "hu_window: value \\[100, -100\\]: must be \\[low, high\\]"),
+        ({"scaled_range": "wide"}, "scaled_range: value 'wide': must be \\[low, high\\]"),
+        ({"target_spacin": 2}, "unknown key 'target_spacin'; accepted keys: .*target_spacing"),
     ],
 )
 def test_bad_options_name_the_option(phantom: Phantom, options: dict, message: str) -> None:
+    with pytest.raises(OptionsError, match=message):
+        plugin.parse_options(options)
     array = volume_array(phantom.volume, phantom.affine, {"modality": "CT"})
-    with pytest.raises(ValueError, match=message):
-        normalize_volume(array, **options)
+    with pytest.raises(OptionsError, match=message):
+        plugin.normalize(array, **options)
+
+
+def test_option_values_are_filled_and_expanded() -> None:
+    values = plugin.option_values({"target_spacing": 2, "hu_window": ["-500", 500]})
+    assert values["target_spacing"] == (2.0, 2.0, 2.0)
+    assert values["hu_window"] == (-500.0, 500.0)
+    assert values["scaled_range"] == (0.0, 1.0)
+    assert plugin.option_values({"target_spacing": None, "hu_window": False})["hu_window"] is None
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"target_spacing": 4.0}, {"target_spacing": None, "hu_window": None}],
+    ids=["defaults", "4mm", "keep"],
+)
+def test_normalising_twice_changes_nothing(phantom: Phantom, options: dict) -> None:
+    array = volume_array(phantom.volume, np.diag([2.0, 2.0, 2.5, 1.0]), {"modality": "CT"})
+    once = plugin.normalize(array, **options)
+    twice = plugin.normalize(once, **options)
+    assert twice.shape == once.shape and twice.dims == once.dims
+    np.testing.assert_array_equal(twice.values, once.values)
+    assert twice.attrs["preprocessing"] == once.attrs["preprocessing"]
+    assert plugin.validate(twice, **options) == []
+
+
+def test_a_normalised_volume_is_resampled_but_not_rescaled_again(phantom: Phantom) -> None:
+    array = volume_array(phantom.volume, phantom.affine, {"modality": "CT"})
+    once = plugin.normalize(array, target_spacing=8.0)
+    coarser = plugin.normalize(once, target_spacing=16.0)
+    direct = plugin.normalize(array, target_spacing=16.0)
+    assert coarser.attrs["spacing"] == pytest.approx([16.0, 16.0, 16.0])
+    # Same extent, give or take the voxel the 8 mm grid rounded off.
+    assert all(abs(a - b) <= 1 for a, b in zip(coarser.shape, direct.shape, strict=True))
+    assert float(coarser.min()) >= 0.0 and float(coarser.max()) <= 1.0
+    steps = [step["step"] for step in coarser.attrs["preprocessing"]]
+    assert steps == ["orient", "resample", "clip", "scale", "cast", "orient", "resample", "cast"]
+
+
+def test_a_normalised_volume_refuses_another_hu_window(phantom: Phantom) -> None:
+    array = volume_array(phantom.volume, phantom.affine, {"modality": "CT"})
+    once = plugin.normalize(array, target_spacing=None)
+    with pytest.raises(ValueError, match=r"already normalised with hu_window \[-1000, 1000\]"):
+        plugin.normalize(once, target_spacing=None, hu_window=[-200, 300])
+    kept = plugin.normalize(array, target_spacing=None, hu_window=None)
+    windowed = plugin.normalize(kept, target_spacing=None, hu_window=[-200, 300])
+    expected = plugin.normalize(array, target_spacing=None, hu_window=[-200, 300])
+    np.testing.assert_allclose(windowed.values, expected.values, atol=1e-6)

@@ -10,7 +10,9 @@ from plugins.ct.phantom import main, write_phantom_archive
 from plugins.ct.plugin import plugin
 from sslsci.catalog import load_catalog
 from sslsci.ingest import ingest_entry
+from sslsci.methods import METHODS
 from sslsci.store import Workspace
+from sslsci.train.check import pipeline_problems
 from sslsci.train.pipeline import load_pipeline
 from sslsci.train.pretrain import pretrain
 
@@ -34,8 +36,10 @@ def quoted_catalog_entry() -> dict:
 def test_recipe_names_what_the_plugin_offers() -> None:
     recipe = load_pipeline(RECIPE)
     assert recipe.plugin == "ct"
-    assert recipe.backbone.name in plugin.backbones()
-    assert len(plugin.views(recipe.method.name, **recipe.views)) == 2
+    assert recipe.backbone.name in plugin.backbones
+    kind = METHODS[recipe.method.name].view_kind
+    assert len(plugin.views(kind, **recipe.views)) == 2
+    assert pipeline_problems(recipe) == []
     assert set(recipe.data.window) == set(plugin.spec.window_dims)
     assert recipe.evaluate[0].synthetic
 
@@ -52,10 +56,11 @@ def test_default_catalog_holds_the_quoted_entry() -> None:
 def test_recipe_probes_the_volume_label_and_organ_patches() -> None:
     tasks = [e.task for e in load_pipeline(RECIPE).evaluate]
     assert tasks == [None, "organ_patch"]
-    assert plugin.tasks()["organ_patch"].plugin_windows
+    assert plugin.tasks["organ_patch"].plugin_windows
 
 
 def test_demo_archive_command_writes_a_labelled_archive(tmp_path: Path) -> None:
+    assert plugin.has_demo_archive
     main([str(tmp_path / "ct"), "--n", "2"])
     rows = (tmp_path / "ct" / "labels.csv").read_text().splitlines()
     assert rows[0] == "file,label,segmentation,subject" and len(rows) == 3

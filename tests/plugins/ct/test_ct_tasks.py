@@ -83,12 +83,25 @@ def test_label_volume_is_read_onto_the_normalised_image_grid(
     (record,) = plugin.readers[1].read(str(dicom_folder))
     image = plugin.normalize(record.array, target_spacing=10.0)
     labels = read_label_volume(str(nifti_file.with_name("case_labels.nii.gz")), target_spacing=10.0)
-    samples = plugin.organ_patch_windows(image, labels, size=4, per_class=2, seed=0)
+    samples = organ_patch_windows(image, labels, size=4, per_class=2, seed=0)
     assert samples and {label for _, label in samples} <= {1, 2, 3, 4, 5}
 
 
 def test_task_specs() -> None:
-    tasks = plugin.tasks()
+    tasks = plugin.tasks
     assert set(tasks) == {"organ_patch", "volume_label"}
     assert tasks["organ_patch"].label_key == "organ"
+    assert tasks["organ_patch"].plugin_windows and not tasks["volume_label"].plugin_windows
     assert all(t.kind == "classification" for t in tasks.values())
+
+
+def test_task_windows_cut_organ_patches_only(phantom: Phantom) -> None:
+    volume, _ = pair(phantom)
+    with pytest.raises(ValueError, match="only organ_patch"):
+        plugin.task_windows(
+            "volume_label", volume, {}, root=".", window={}, options={}, per_item=1, seed=0
+        )
+    with pytest.raises(ValueError, match="no 'segmentation' label"):
+        plugin.task_windows(
+            "organ_patch", volume, {}, root=".", window={}, options={}, per_item=1, seed=0
+        )

@@ -8,7 +8,9 @@ import xarray as xr
 
 from plugins.ct.geometry import volume_array
 from plugins.ct.phantom import Phantom
+from plugins.ct.plugin import plugin
 from plugins.ct.validate import validate_array
+from sslsci.plugins.options import OptionsError
 
 
 def ct(phantom: Phantom, **attrs) -> xr.DataArray:
@@ -49,8 +51,18 @@ def test_min_size_option_per_axis(phantom: Phantom) -> None:
 
 @pytest.mark.parametrize("value", [0, [1, 2], [1, 2, "3"], "big"])
 def test_bad_min_size_option_is_explained(phantom: Phantom, value) -> None:
-    with pytest.raises(ValueError, match=r"option min_size=.* must be a positive int"):
-        validate_array(ct(phantom), min_size=value)
+    message = r"min_size: value .*: must be a positive int or three of them .* min_size: 16"
+    with pytest.raises(OptionsError, match=message):
+        plugin.parse_options({"min_size": value})
+    with pytest.raises(OptionsError, match=message):
+        plugin.validate(ct(phantom), min_size=value)
+
+
+def test_hu_limits_must_be_ordered() -> None:
+    with pytest.raises(OptionsError, match="min_hu=100 must be below max_hu=-100"):
+        plugin.parse_options({"min_hu": 100, "max_hu": -100})
+    with pytest.raises(OptionsError, match="max_hu: value 'high'"):
+        plugin.parse_options({"max_hu": "high"})
 
 
 def test_wrong_layout_is_reported_first(phantom: Phantom) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from plugins.wearables.generator import ACTIVITIES, make_subject, synth_values
 from plugins.wearables.readers_ts import TsReader
+from plugins.wearables.samples import write_ts
 
 DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "wearables"
 BASIC_MOTIONS_CLASSES = {"Standing", "Running", "Walking", "Badminton"}
@@ -19,28 +20,6 @@ def real_file(name: str) -> Path:
     path = DATA / name
     if not path.is_file():
         pytest.skip(f"real sample data {path} is absent")
-    return path
-
-
-def write_ts(path: Path, rows: list[np.ndarray], labels: list[str], classes: list[str]) -> Path:
-    """A .ts file in the UEA layout, written independently of the reader."""
-    header = [
-        "# written by a test",
-        "@problemName Synthetic",
-        "@timeStamps false",
-        "@missing false",
-        "@univariate false",
-        f"@dimensions {rows[0].shape[0]}",
-        "@equalLength true",
-        f"@seriesLength {rows[0].shape[1]}",
-        f"@classLabel true {' '.join(classes)}",
-        "@data",
-    ]
-    lines = [
-        ":".join(",".join(f"{v:.6f}" for v in dim) for dim in row) + f":{label}"
-        for row, label in zip(rows, labels, strict=True)
-    ]
-    path.write_text("\n".join(header + lines) + "\n")
     return path
 
 
