@@ -4,7 +4,9 @@ He et al. 2022, "Masked Autoencoders Are Scalable Vision Learners": mask
 ``mask_ratio`` (0.75) of the tokens per sample, encode only the visible tokens
 (so encoder cost falls with the ratio), then a lightweight transformer decoder
 fills in mask tokens with positions and predicts each patch's values; the loss is
-the MSE on masked patches against per-patch normalised targets.  Works for 1D, 2D
+the MSE on masked patches against per-patch normalised targets. ``mask_unit: line``
+hides whole lines of the patch grid instead (all patches sharing an index along
+``mask_line_axis``): for DAS, whole groups of fibre channels, as in jDAS.  Works for 1D, 2D
 and 3D through the backbone's token interface (``sslsci.nn.tokens``).  The
 decoder is narrower than the paper's 512 x 8 because sensor backbones are small;
 Table 1 of the paper shows a narrow decoder loses little.
@@ -21,7 +23,13 @@ from torch import Tensor, nn
 from sslsci.losses import MaskedReconstructionLoss
 from sslsci.methods.backbone_requirements import token_interface_problem
 from sslsci.methods.base import MethodOutput, SSLMethod
-from sslsci.methods.masking import TokenMask, gather_tokens, kept_tokens, random_token_mask
+from sslsci.methods.masking import (
+    TokenMask,
+    gather_tokens,
+    kept_tokens,
+    line_token_mask,
+    random_token_mask,
+)
 from sslsci.nn.positions import sincos_position_embedding
 from sslsci.nn.transformer_block import TransformerBlock, init_transformer_weights
 from sslsci.views.kinds import MASKED
@@ -74,8 +82,17 @@ class MAE(SSLMethod):
         decoder_depth: int = 4,
         decoder_num_heads: int = 4,
         norm_pix: bool = True,
+        mask_unit: str = "token",
+        mask_line_axis: int = 0,
     ) -> None:
         super().__init__(backbone)
+        if mask_unit not in ("token", "line"):
+            raise ValueError(
+                f"mae mask_unit {mask_unit!r} must be 'token' (random patches) or 'line' "
+                "(whole lines of the patch grid along mask_line_axis, e.g. DAS channels)"
+            )
+        self.mask_unit = mask_unit
+        self.mask_line_axis = mask_line_axis
         if not 0.0 < mask_ratio < 1.0:
             raise ValueError(
                 f"mae mask_ratio must lie strictly between 0 and 1 (something must be hidden "
@@ -107,7 +124,13 @@ class MAE(SSLMethod):
                 f"token(s), and mask_ratio {ratio} hides none; use larger inputs or "
                 "smaller patches."
             )
-        token_mask = random_token_mask(batch, num_tokens, ratio, tokens.device, generator)
+        if self.mask_unit == "line":
+            grid = tuple(self.backbone.grid_shape(x.shape[2:]))
+            token_mask = line_token_mask(
+                batch, grid, self.mask_line_axis, ratio, tokens.device, generator
+            )
+        else:
+            token_mask = random_token_mask(batch, num_tokens, ratio, tokens.device, generator)
         encoded = self.backbone.encode_tokens(gather_tokens(tokens, token_mask.keep))
         return encoded, token_mask
 

@@ -100,3 +100,22 @@ def test_bad_settings_are_refused() -> None:
         method([torch.randn(2, 1, 8)])
     with pytest.raises(ValueError, match="not a multiple of patch_size"):
         method([torch.randn(2, 1, 30)])
+
+
+def test_line_masking_hides_whole_patch_rows_of_a_2d_window() -> None:
+    from sslsci.nn import PatchTransformer
+
+    torch.manual_seed(0)
+    backbone = PatchTransformer(1, (4, 8), embed_dim=16, depth=1, num_heads=2)
+    method = build_method("mae", backbone, mask_unit="line", decoder_dim=16, decoder_depth=1,
+                          decoder_num_heads=2)
+    x = torch.randn(2, 1, 32, 64)  # (channel, distance, time): an 8 x 8 patch grid
+    encoded, token_mask = method.encode_visible(x, generator=torch.Generator().manual_seed(3))
+    assert encoded.shape[1] == 2 * 8  # round(8 * 0.75) = 6 of 8 rows hidden, 2 rows kept
+    rows = token_mask.mask.view(2, 8, 8)
+    assert torch.equal(rows.all(dim=2), rows.any(dim=2))
+    output = method([x])
+    output.loss.backward()
+    assert torch.isfinite(output.loss)
+    with pytest.raises(ValueError, match=r"mask_unit 'channel' must be 'token'"):
+        build_method("mae", backbone, mask_unit="channel")

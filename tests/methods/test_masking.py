@@ -43,3 +43,35 @@ def test_kept_tokens_bounds() -> None:
     assert kept_tokens(4, 0.99) == 1
     with pytest.raises(ValueError, match=r"MAE uses 0\.75"):
         kept_tokens(10, 1.0)
+
+
+def test_line_mask_hides_whole_lines_of_the_grid_and_a_ratio_of_them() -> None:
+    from sslsci.methods.masking import line_token_mask
+
+    grid = (8, 5)  # 8 lines (e.g. channel groups) x 5 tokens along time
+    g = torch.Generator().manual_seed(0)
+    mask = line_token_mask(3, grid, 0, 0.75, "cpu", g)
+    hidden = mask.mask.view(3, *grid)
+    for sample in hidden:
+        lines = sample.all(dim=1)
+        assert int(lines.sum()) == 6  # round(8 * 0.75) whole lines hidden
+        assert torch.equal(sample.any(dim=1), lines)  # no line is partly hidden
+    assert not torch.equal(hidden[0], hidden[1])  # each sample draws its own lines
+    kept = torch.zeros(3, 40, dtype=torch.bool).scatter_(1, mask.keep, True)
+    assert torch.equal(kept, ~mask.mask)
+    again = line_token_mask(3, grid, 0, 0.75, "cpu", torch.Generator().manual_seed(0))
+    assert torch.equal(again.mask, mask.mask)
+
+
+def test_line_mask_along_the_other_axis_and_refusals() -> None:
+    from sslsci.methods.masking import line_token_mask
+
+    mask = line_token_mask(2, (4, 6), 1, 0.5, "cpu", torch.Generator().manual_seed(1))
+    hidden = mask.mask.view(2, 4, 6)
+    for sample in hidden:  # lines run along axis 0: whole columns are hidden
+        assert torch.equal(sample.all(dim=0), sample.any(dim=0))
+        assert int(sample.all(dim=0).sum()) == 3
+    with pytest.raises(ValueError, match=r"line axis 2 is not an axis"):
+        line_token_mask(1, (4, 6), 2, 0.5, "cpu")
+    with pytest.raises(ValueError, match=r"hides none of the 2 token lines"):
+        line_token_mask(1, (2, 6), 0, 0.2, "cpu")
