@@ -93,27 +93,35 @@ def evaluate_command(
     out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}")
 
 
+COLUMNS = {
+    "classification": (
+        ("linear acc", "linear", "accuracy"),
+        ("linear macro-F1", "linear", "macro_f1"),
+        ("linear bal. acc", "linear", "balanced_accuracy"),
+        ("kNN acc", "knn", "accuracy"),
+        ("kNN macro-F1", "knn", "macro_f1"),
+    ),
+    "multilabel": (
+        ("linear mAP", "linear", "mean_average_precision"),
+        ("linear micro-F1", "linear", "micro_f1"),
+        ("linear macro-F1", "linear", "macro_f1"),
+        ("kNN mAP", "knn", "mean_average_precision"),
+        ("kNN micro-F1", "knn", "micro_f1"),
+    ),
+}
+
+
 def print_results(results: dict) -> None:
+    columns = COLUMNS[results.get("kind", "classification")]
     table = Table(
         "backbone",
-        "linear acc",
-        "linear macro-F1",
-        "linear bal. acc",
-        "kNN acc",
-        "kNN macro-F1",
+        *(name for name, _, _ in columns),
         title=f"{results.get('task', '')}: n_train="
         f"{results.get('n_train')} n_test={results.get('n_test')}",
     )
     for label, key in (("SSL", "ssl"), ("random init", "random_init")):
-        lin, knn = results[key]["linear"], results[key]["knn"]
-        table.add_row(
-            label,
-            f"{lin['accuracy']:.3f}",
-            f"{lin['macro_f1']:.3f}",
-            f"{lin['balanced_accuracy']:.3f}",
-            f"{knn['accuracy']:.3f}",
-            f"{knn['macro_f1']:.3f}",
-        )
+        cells = (f"{results[key][probe][metric]:.3f}" for _, probe, metric in columns)
+        table.add_row(label, *cells)
     out.print(table)
     if results.get("synthetic"):
         out.print("[yellow]labels are synthetic[/yellow]")

@@ -1,7 +1,7 @@
 """Windows from the store: random ones for pretraining, tiles of labelled items for
 evaluation, and the standardisation both apply (stage 3 of the flow)."""
 
-from sslsci.data.labelled import LabelledWindows, collate_tiles
+from sslsci.data.labelled import LabelledWindows, collate_tiles, item_target, split_labels
 from sslsci.data.random_windows import RandomWindows, worker_context
 from sslsci.data.standardize import Standardizer
 from sslsci.data.statistics import combine_statistics, item_statistics
@@ -15,7 +15,9 @@ __all__ = [
     "combine_statistics",
     "cut_window",
     "item_statistics",
+    "item_target",
     "random_starts",
+    "split_labels",
     "window_sizes",
     "worker_context",
 ]

@@ -12,13 +12,27 @@ from sslsci.data.standardize import Standardizer
 from sslsci.data.windows import cut_window, window_sizes
 from sslsci.store import ArrayStore, ItemRow
 
+MULTILABEL_SEPARATOR = ";"  # a multi-label item's classes, joined: "forest;water"
+
+
+def item_target(item: ItemRow, label_key: str | None) -> str | None:
+    """The item's catalog label, or the label named ``label_key`` (a plugin task's)."""
+    return item.label if label_key is None else item.labels.get(label_key)
+
+
+def split_labels(target: str) -> list[str]:
+    """The classes of a multi-label target ("a;b" -> ["a", "b"]); empty parts dropped."""
+    return [part for part in target.split(MULTILABEL_SEPARATOR) if part]
+
 
 class LabelledWindows(Dataset):
     """Deterministic tiles of each labelled item, for frozen-embedding evaluation.
 
-    Each sample is (tiles [K, ...window], class index): the item cut into up to
+    Each sample is (tiles [K, ...window], target): the item cut into up to
     ``max_tiles`` evenly spaced windows along the window dims, so an item's
-    embedding can be the mean over its tiles.
+    embedding can be the mean over its tiles. The target is a class index, or with
+    ``multilabel`` a multi-hot vector over ``classes``. ``label_key`` reads the target
+    from the item's labels (a plugin task's key) instead of its catalog label.
     """
 
     def __init__(
@@ -29,16 +43,31 @@ class LabelledWindows(Dataset):
         standardizer: Standardizer,
         classes: Sequence[str],
         max_tiles: int = 8,
+        *,
+        label_key: str | None = None,
+        multilabel: bool = False,
     ) -> None:
-        unlabelled = [i.uri for i in items if i.label is None]
+        unlabelled = [i.uri for i in items if item_target(i, label_key) is None]
         if unlabelled:
+            where = f"label {label_key!r}" if label_key else "label"
             raise ValueError(
-                f"{len(unlabelled)} items have no label (e.g. {unlabelled[0]}); give the "
-                "catalog entry a `labels:` block"
+                f"{len(unlabelled)} items have no {where} (e.g. {unlabelled[0]}); give the "
+                "catalog entry a `labels:` block, or use a reader that reads them"
             )
         self.store, self.items, self.window = store, list(items), dict(window)
         self.standardizer, self.max_tiles = standardizer, max_tiles
         self.class_index = {c: k for k, c in enumerate(classes)}
+        self.label_key, self.multilabel = label_key, multilabel
+
+    def target(self, item: ItemRow) -> int | torch.Tensor:
+        """The class index, or the multi-hot float vector of a multi-label item."""
+        value = item_target(item, self.label_key)
+        if not self.multilabel:
+            return self.class_index[value]
+        hot = torch.zeros(len(self.class_index))
+        for name in split_labels(value):
+            hot[self.class_index[name]] = 1.0
+        return hot
 
     def __len__(self) -> int:
         return len(self.items)
@@ -67,16 +96,19 @@ class LabelledWindows(Dataset):
             self.standardizer(cut_window(self.store, item, self.window, starts))
             for starts in self.tile_starts(item)
         ]
-        return torch.from_numpy(np.stack(tiles)), self.class_index[item.label]
+        return torch.from_numpy(np.stack(tiles)), self.target(item)
 
 
 def collate_tiles(
-    batch: list[tuple[torch.Tensor, int]],
+    batch: list[tuple[torch.Tensor, int | torch.Tensor]],
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Flatten variable tile counts: (all tiles, owner index per tile, labels)."""
+    """Flatten variable tile counts: (all tiles, owner index per tile, targets); targets
+    are class indices [B], or multi-hot rows [B, K] for multi-label items."""
     tiles = torch.cat([t for t, _ in batch])
     owner = torch.cat(
         [torch.full((len(t),), k, dtype=torch.long) for k, (t, _) in enumerate(batch)]
     )
-    labels = torch.tensor([label for _, label in batch], dtype=torch.long)
-    return tiles, owner, labels
+    targets = [label for _, label in batch]
+    if targets and isinstance(targets[0], torch.Tensor):
+        return tiles, owner, torch.stack(targets)
+    return tiles, owner, torch.tensor(targets, dtype=torch.long)

@@ -8,8 +8,9 @@ from typing import Any
 import torch
 
 from sslsci.catalog import load_catalog
-from sslsci.data import LabelledWindows, Standardizer
+from sslsci.data import LabelledWindows, Standardizer, item_target, split_labels
 from sslsci.evaluate.task_windows import TaskWindows, collect_task_windows, plugin_task
+from sslsci.plugins.contract import TaskSpec
 from sslsci.plugins.discovery import get_plugin
 from sslsci.store import Workspace
 from sslsci.train.pipeline import EvalConfig
@@ -65,7 +66,9 @@ def evaluate_bundle(
             plugin, spec.name, (train, test), workspace, standardizer, seed, context
         )
     else:
-        sets = _item_sets((train, test), workspace, pre["window"], standardizer, task.max_tiles)
+        sets = _item_sets(
+            (train, test), workspace, pre["window"], standardizer, task.max_tiles, spec
+        )
     backbone_meta = meta["backbone"]
 
     def random_backbone() -> torch.nn.Module:
@@ -94,12 +97,22 @@ def _item_sets(
     window: dict[str, int],
     standardizer: Standardizer,
     max_tiles: int,
+    spec: TaskSpec | None = None,
 ) -> list[LabelledWindows]:
-    """One sample per item, labelled by the catalog, tiled along the window dims."""
-    classes = sorted({i.label for items in splits for i in items if i.label is not None})
+    """One sample per item, tiled along the window dims, labelled by the catalog or, for a
+    plugin task, by the item label its ``label_key`` names (multi-hot for ``multilabel``)."""
+    label_key = spec.label_key if spec is not None else None
+    multilabel = spec is not None and spec.kind == "multilabel"
+    targets = [item_target(i, label_key) for items in splits for i in items]
+    if multilabel:
+        classes = sorted({c for t in targets if t is not None for c in split_labels(t)})
+    else:
+        classes = sorted({t for t in targets if t is not None})
     store = workspace.store()
     return [
-        LabelledWindows(store, items, window, standardizer, classes, max_tiles) for items in splits
+        LabelledWindows(store, items, window, standardizer, classes, max_tiles,
+                        label_key=label_key, multilabel=multilabel)
+        for items in splits
     ]
 
 

@@ -21,6 +21,15 @@ HEADER = (
     "kNN macro-F1",
 )
 ROWS = (("SSL", "ssl"), ("random init", "random_init"))
+MULTILABEL_HEADER = (
+    "backbone",
+    "linear mAP",
+    "linear micro-F1",
+    "linear macro-F1",
+    "kNN mAP",
+    "kNN micro-F1",
+    "kNN macro-F1",
+)
 
 
 def write_report(results: dict[str, Any], out_dir: Path, title: str) -> tuple[Path, Path]:
@@ -29,6 +38,9 @@ def write_report(results: dict[str, Any], out_dir: Path, title: str) -> tuple[Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out_dir / "report.json", out_dir / "report.md"
     json_path.write_text(json.dumps(results, indent=2, default=_json_value) + "\n")
+    if results.get("kind") == "multilabel":
+        md_path.write_text(multilabel_report(results, title))
+        return json_path, md_path
     linear = results["ssl"]["linear"]
     class_names = _names(linear["labels"], results.get("classes"))
     plot_confusion(
@@ -78,6 +90,40 @@ def markdown_report(results: dict[str, Any], title: str) -> str:
     lines += _warnings(results)
     lines += ["", f"![SSL linear-probe confusion matrix]({CONFUSION_PNG})", ""]
     return "\n".join(lines)
+
+
+def multilabel_report(results: dict[str, Any], title: str) -> str:
+    """mAP and F1 per probe for SSL and random init (no confusion matrix: labels overlap)."""
+    lines = [
+        f"# {title}",
+        "",
+        "| " + " | ".join(MULTILABEL_HEADER) + " |",
+        "|" + "---|" * len(MULTILABEL_HEADER),
+    ]
+    for label, key in ROWS:
+        lin, knn = results[key]["linear"], results[key]["knn"]
+        cells = [
+            lin["mean_average_precision"],
+            lin["micro_f1"],
+            lin["macro_f1"],
+            knn["mean_average_precision"],
+            knn["micro_f1"],
+            knn["macro_f1"],
+        ]
+        lines.append(f"| {label} | " + " | ".join(f"{v:.3f}" for v in cells) + " |")
+    classes = results.get("classes") or []
+    lines += [
+        "",
+        f"n_train = {results['n_train']}, n_test = {results['n_test']}; "
+        f"{len(classes)} classes: {', '.join(map(str, classes))}",
+        "",
+        "Multi-label: one standardised logistic regression per class (C by log loss "
+        "over stratified folds of the train split), and a cosine kNN whose class scores are "
+        f"the shares among the k = {results['ssl']['knn']['k']} nearest train items. mAP "
+        "averages over the classes present in the test split; F1 thresholds scores at 0.5.",
+        "Random init: the same architecture, untrained, evaluated on the same split.",
+    ]
+    return "\n".join(lines + _warnings(results)) + "\n"
 
 
 def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], path: Path, title: str) -> None:

@@ -10,6 +10,7 @@ from torch import nn
 
 from sslsci.data import LabelledWindows
 from sslsci.evaluate.embed import check_same_architecture, embed_items, random_init_like
+from sslsci.evaluate.multilabel import multilabel_knn_probe, multilabel_linear_probe
 from sslsci.evaluate.probes import knn_probe, linear_probe
 
 
@@ -41,6 +42,7 @@ def evaluate_task(
         results[name]["num_features"] = int(train_X.shape[1])
     return {
         **results,
+        "kind": "multilabel" if getattr(train, "multilabel", False) else "classification",
         "n_train": len(train),
         "n_test": len(test),
         "classes": classes,
@@ -57,6 +59,13 @@ def probe_features(
     k: int,
     seed: int,
 ) -> dict[str, Any]:
+    """Linear and kNN probes; multi-hot targets [N, K] get the multi-label probes."""
+    if np.ndim(train_y) == 2:
+        return {
+            "linear": multilabel_linear_probe(train_X, train_y, test_X, test_y, seed=seed),
+            "knn": multilabel_knn_probe(train_X, train_y, test_X, test_y, k=k),
+            "multilabel": True,
+        }
     return {
         "linear": linear_probe(train_X, train_y, test_X, test_y, seed=seed),
         "knn": knn_probe(train_X, train_y, test_X, test_y, k=k),

@@ -14,6 +14,7 @@ Table 1 of the paper shows a narrow decoder loses little.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from torch import Tensor, nn
 from sslsci.losses import MaskedReconstructionLoss
 from sslsci.methods.backbone_requirements import token_interface_problem
 from sslsci.methods.base import MethodOutput, SSLMethod
+from sslsci.methods.hog import hog_targets
 from sslsci.methods.masking import (
     TokenMask,
     gather_tokens,
@@ -84,8 +86,16 @@ class MAE(SSLMethod):
         norm_pix: bool = True,
         mask_unit: str = "token",
         mask_line_axis: int = 0,
+        target: str = "pixels",
+        hog_bins: int = 9,
     ) -> None:
         super().__init__(backbone)
+        if target not in ("pixels", "hog"):
+            raise ValueError(
+                f"mae target {target!r} must be 'pixels' (MAE) or 'hog' (FG-MAE: histograms "
+                "of oriented gradients per patch, for speckled or noisy 2-D data)"
+            )
+        self.target, self.hog_bins = target, hog_bins
         if mask_unit not in ("token", "line"):
             raise ValueError(
                 f"mae mask_unit {mask_unit!r} must be 'token' (random patches) or 'line' "
@@ -99,14 +109,18 @@ class MAE(SSLMethod):
                 f"and something seen), got {mask_ratio}; the paper uses 0.75."
             )
         self.mask_ratio = mask_ratio
+        target_dim = backbone.patch_dim
+        if target == "hog":
+            target_dim = backbone.patch_dim // math.prod(backbone.patch_size) * hog_bins
         self.decoder = MAEDecoder(
             backbone.num_features,
             decoder_dim,
             decoder_depth,
             decoder_num_heads,
-            backbone.patch_dim,
+            target_dim,
         )
-        self.criterion = MaskedReconstructionLoss(norm_pix)
+        # HOG targets are normalised per patch already; per-patch pixel norm is MAE's.
+        self.criterion = MaskedReconstructionLoss(norm_pix and target == "pixels")
 
     def encode_visible(
         self,
@@ -147,5 +161,11 @@ class MAE(SSLMethod):
     ) -> MethodOutput:
         x = self.check_views(views)[0]
         prediction, token_mask = self.reconstruct(x, generator)
-        loss = self.criterion(prediction, self.backbone.patchify(x), token_mask.mask)
+        loss = self.criterion(prediction, self.targets(x), token_mask.mask)
         return MethodOutput(loss, {}, None)
+
+    def targets(self, x: Tensor) -> Tensor:
+        """What the decoder predicts per patch: the pixels, or their HOG (FG-MAE)."""
+        if self.target == "hog":
+            return hog_targets(x, self.backbone.patch_size, self.hog_bins)
+        return self.backbone.patchify(x)

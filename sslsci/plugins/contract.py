@@ -88,7 +88,7 @@ class TaskSpec:
     """
 
     name: str
-    kind: str  # "classification" (the only kind the core evaluates today)
+    kind: str  # "classification" (one class per sample) or "multilabel" ("a;b" targets)
     label_key: str = "label"
     description: str = ""
     plugin_windows: bool = False

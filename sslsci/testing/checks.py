@@ -21,7 +21,7 @@ from sslsci.plugins.options import OptionsError
 from sslsci.plugins.reader_choice import pick_reader
 from sslsci.views.kinds import VIEW_KINDS
 
-TASK_KINDS = ("classification",)
+TASK_KINDS = ("classification", "multilabel")
 BATCH = 4
 TRAIN_STEPS = 3
 
