@@ -46,13 +46,15 @@ def plugins_command() -> None:
 @catalog_app.command("check")
 def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG)) -> None:
     """Validate the catalog: schema, plugins, formats and archive locations."""
-    from sslsci.catalog.check import check_catalog
+    from sslsci.catalog.check import check_catalog, demo_notes
 
     try:
         parsed = load_catalog(catalog)
     except CatalogError as exc:
         raise fail(str(exc)) from None
     problems = check_catalog(parsed)
+    for note in demo_notes(parsed):
+        out.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     for problem in problems:
         err.print(f"[red]✗[/red] {problem}", highlight=False)
     if problems:
