@@ -1,0 +1,5 @@
+"""DAS modality: distributed acoustic sensing records of fibre-optic arrays."""
+
+from plugins.das.plugin import plugin
+
+__all__ = ["plugin"]
