@@ -24,7 +24,7 @@ from monai.data import MetaTensor
 from monai.transforms import Orientation, Spacing
 
 from plugins.ct.geometry import affine_from_attrs, orientation_of, spacing_of, volume_array
-from plugins.ct.options import NormalizeOptions, Pair, Three
+from plugins.ct.options import NormalizeOptions, Pair, SizeOptions, Three
 
 RAS_LABELS = (("L", "R"), ("P", "A"), ("I", "S"))
 # Reader attrs that describe the source's slices, not the normalised grid.
@@ -33,11 +33,42 @@ CAST = {"step": "cast", "dtype": "float32"}
 SPACING_TOLERANCE_MM = 1e-4  # attrs keep 6 decimals
 
 
+def resampled_shape(shape: tuple[int, ...], current: Three, pixdim: list[float]) -> tuple[int, ...]:
+    """About the grid ``monai.transforms.Spacing`` makes: the extent between the first and last
+    voxel centres, divided by the new spacing, plus one voxel."""
+    return tuple(
+        n if n == 1 else int(np.floor(round((n - 1) * c / p, 3))) + 1
+        for n, c, p in zip(shape, current, pixdim, strict=True)
+    )
+
+
+def check_resample_size(
+    source: str, shape: tuple[int, ...], out: tuple[int, ...], limits: SizeOptions
+) -> None:
+    """Refuse a resampling that would make the item huge, before allocating it."""
+    before, after = int(np.prod(shape, dtype=np.int64)), int(np.prod(out, dtype=np.int64))
+    growth = after / max(before, 1)
+    shown = f"{'x'.join(map(str, shape))} -> {'x'.join(map(str, out))} voxels"
+    if after > limits.max_voxels:
+        raise ValueError(
+            f"{source}: resampling to target_spacing would make {shown} ({after:,} voxels), "
+            f"above max_voxels={limits.max_voxels:,}; check the header's voxel spacing, or "
+            "raise max_voxels or target_spacing in the entry's options"
+        )
+    if growth > limits.max_resample_growth:
+        raise ValueError(
+            f"{source}: resampling to target_spacing would grow it {growth:,.0f} times "
+            f"({shown}), above max_resample_growth={limits.max_resample_growth:g}; its voxel "
+            "spacing is implausibly coarse for CT: fix the header, or raise "
+            "max_resample_growth (or target_spacing) in the entry's options"
+        )
+
+
 def reorient_and_resample(
-    array: xr.DataArray, target: Three | None, mode: str
+    array: xr.DataArray, target: Three | None, mode: str, limits: SizeOptions | None = None
 ) -> tuple[torch.Tensor, np.ndarray, list[dict[str, Any]]]:
     """``[1, x, y, z]`` tensor in RAS at the ``target`` spacing (None keeps it), its affine,
-    and the steps taken."""
+    and the steps taken; ``limits`` (default ``SizeOptions()``) bound the new grid."""
     affine = affine_from_attrs(array)
     values = torch.as_tensor(np.asarray(array.values, dtype=np.float32))
     tensor = MetaTensor(values, affine=torch.as_tensor(affine, dtype=torch.float64))
@@ -49,6 +80,10 @@ def reorient_and_resample(
         pixdim = [
             c if n == 1 else t for c, t, n in zip(current, target, tensor.shape[1:], strict=True)
         ]
+        shape = tuple(int(n) for n in tensor.shape[1:])
+        out = resampled_shape(shape, current, pixdim)
+        source = str(array.attrs.get("source", "the volume"))
+        check_resample_size(source, shape, out, limits or SizeOptions())
         tensor = Spacing(pixdim=pixdim, mode=mode, padding_mode="border")(tensor)
         steps.append(
             {
@@ -118,11 +153,12 @@ def _carried_attrs(array: xr.DataArray) -> dict[str, Any]:
 def normalize_volume(array: xr.DataArray, **options: Any) -> xr.DataArray:
     """A valid CT array -> RAS, target spacing, HU window scaled, float32 (steps in attrs).
 
-    Options: ``NormalizeOptions``. An already normalised volume (see ``earlier_steps``)
-    keeps its values: they are no longer HU, so windowing them again would squash them; a
-    different ``hu_window``/``scaled_range`` than the recorded one is an error. Its grid is
-    resampled only when it is not at ``target_spacing`` yet. So normalize(normalize(x)) is
-    normalize(x), and a bundle's ``model(array)`` never scales a stored volume twice.
+    Options: ``NormalizeOptions``; ``SizeOptions`` bound the resampled grid. An already
+    normalised volume (see ``earlier_steps``) keeps its values: they are no longer HU, so
+    windowing them again would squash them; a different ``hu_window``/``scaled_range`` than
+    the recorded one is an error. Its grid is resampled only when it is not at
+    ``target_spacing`` yet. So normalize(normalize(x)) is normalize(x), and a bundle's
+    ``model(array)`` never scales a stored volume twice.
     """
     opts = NormalizeOptions.pick(options)
     wanted = (opts.hu_window, opts.scaled_range if opts.hu_window is not None else None)
@@ -138,7 +174,9 @@ def normalize_volume(array: xr.DataArray, **options: Any) -> xr.DataArray:
         )
     steps = list(earlier or [])
     if earlier is None or not _on_grid(array, opts.target_spacing):
-        tensor, affine, geometry = reorient_and_resample(array, opts.target_spacing, "bilinear")
+        tensor, affine, geometry = reorient_and_resample(
+            array, opts.target_spacing, "bilinear", SizeOptions.pick(options)
+        )
         steps += geometry
     else:
         tensor = torch.as_tensor(np.asarray(array.values, dtype=np.float32))

@@ -77,6 +77,29 @@ MinSize = Annotated[tuple[int, int, int], BeforeValidator(_voxels("min_size: 16"
 CropSize = Annotated[tuple[int, int, int], BeforeValidator(_voxels("crop_size: 96"))]
 
 
+# 1024 x 1024 x 2048: a thin-slice whole-body or photon-counting scan still fits; a
+# declared size above it is refused before any voxel is read or decompressed.
+DEFAULT_MAX_VOXELS = 1024 * 1024 * 2048
+# Resampling may multiply the voxel count by this much: a 4 mm scan resampled to 1.5 mm
+# grows about 19 times; a 40 mm "scan" of 16^3 voxels would grow 15,000 times.
+DEFAULT_MAX_RESAMPLE_GROWTH = 64.0
+
+
+class SizeOptions(Options):
+    """Bounds on what one item may make the readers and ``normalize`` allocate."""
+
+    max_voxels: int = Field(
+        DEFAULT_MAX_VOXELS,
+        ge=1,
+        description="most voxels one item may declare or be resampled to (all volumes of a file)",
+    )
+    max_resample_growth: float = Field(
+        DEFAULT_MAX_RESAMPLE_GROWTH,
+        gt=0,
+        description="most times resampling may multiply an item's voxel count",
+    )
+
+
 class NormalizeOptions(Options):
     """How ``normalize`` brings a volume to the spec (RAS orientation is not optional)."""
 
@@ -103,6 +126,11 @@ class ValidateOptions(Options):
     slice_tolerance: float = Field(
         0.1, ge=0.0, description="relative deviation allowed from the median slice step"
     )
+    refuse_label_maps: bool = Field(
+        True,
+        description="refuse volumes that look like label maps (NIfTI intent label, or few "
+        "non-negative integer values); false reads them as CT in HU",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ValidateOptions:
@@ -119,7 +147,7 @@ class DicomOptions(Options):
     )
 
 
-class CtOptions(ValidateOptions, NormalizeOptions):
+class CtOptions(SizeOptions, ValidateOptions, NormalizeOptions):
     """Catalog options of a ct entry (the DICOM reader adds ``DicomOptions``)."""
 
 
@@ -129,5 +157,3 @@ class CtViewOptions(Options):
     crop_size: CropSize = Field(
         (DEFAULT_CROP,) * 3, description="random crop in voxels (one value or [x, y, z])"
     )
-
-

@@ -23,14 +23,16 @@ from pydicom.errors import InvalidDicomError
 
 from plugins.ct.dicom_meta import series_item
 from plugins.ct.dicom_pixels import is_multiframe
+from plugins.ct.dicom_size import check_deflated, check_voxels, declared_voxels
 from plugins.ct.dicom_volume import multiframe_volume, series_volume
-from plugins.ct.options import DicomOptions
+from plugins.ct.options import DicomOptions, SizeOptions
 from sslsci.plugins.contract import Record
 
 DICM_OFFSET = 128
 DICM_MAGIC = b"DICM"
 SNIFF_FILES = 16
 DIRECTORY_SOP_CLASS = "1.2.840.10008.1.3.10"  # DICOMDIR (Media Storage Directory)
+DEFER_BYTES = 2**20  # header elements longer than this stay on disk until used
 
 
 def _has_dicm(head: bytes) -> bool:
@@ -41,10 +43,12 @@ def _files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def _image_header(file: Path) -> Dataset | None:
-    """The header (no pixels) if ``file`` is a DICOM image, else None."""
+def _image_header(file: Path, limit: int) -> Dataset | None:
+    """The header (no pixels) if ``file`` is a DICOM image, else None; a deflated file
+    that declares or inflates to more than ``limit`` voxels is an error."""
+    check_deflated(file, limit, str(file))
     try:
-        header = pydicom.dcmread(file, stop_before_pixels=True)
+        header = pydicom.dcmread(file, stop_before_pixels=True, defer_size=DEFER_BYTES)
     except (InvalidDicomError, EOFError, OSError, ValueError):
         return None
     if str(header.get("SOPClassUID", "")) == DIRECTORY_SOP_CLASS or "Rows" not in header:
@@ -52,14 +56,12 @@ def _image_header(file: Path) -> Dataset | None:
     return header
 
 
-def _series_groups(
-    folder: Path,
-) -> tuple[dict[str, list[tuple[Path, Dataset]]], int]:
+def _series_groups(folder: Path, limit: int) -> tuple[dict[str, list[tuple[Path, Dataset]]], int]:
     """SeriesInstanceUID -> (file, header) pairs, and how many files were not images."""
     groups: dict[str, list[tuple[Path, Dataset]]] = {}
     skipped = 0
     for file in _files_in(folder):
-        header = _image_header(file)
+        header = _image_header(file, limit)
         if header is None:
             skipped += 1
             continue
@@ -77,6 +79,20 @@ def _describe_series(groups: dict[str, list[tuple[Path, Dataset]]]) -> str:
             f"{header.get('Modality', '?')}, {len(members)} files)"
         )
     return "; ".join(parts)
+
+
+def _check_series_uids(folder: Path, groups: dict[str, list[tuple[Path, Dataset]]]) -> None:
+    """Refuse images without a SeriesInstanceUID (required, type 1): without it nothing
+    says which slices form one scan, and guessing could stack two scans into one volume."""
+    lost = groups.get("", [])
+    if lost:
+        shown = ", ".join(file.relative_to(folder).as_posix() for file, _ in lost[:3])
+        more = f" and {len(lost) - 3} more" if len(lost) > 3 else ""
+        raise ValueError(
+            f"{folder}: {len(lost)} image file(s) have an empty SeriesInstanceUID ({shown}"
+            f"{more}), so their series cannot be told apart; re-export them from the PACS or "
+            "anonymiser keeping UIDs (or give them one, e.g. `dcmodify -gse`), or exclude them"
+        )
 
 
 class DicomReader:
@@ -100,13 +116,18 @@ class DicomReader:
     def read(self, path: str, **options: Any) -> Iterator[Record]:
         """Records for a file or a folder; options: ``DicomOptions``."""
         target = Path(path)
+        limit = SizeOptions.pick(options).max_voxels
         if target.is_dir():
             single = DicomOptions.pick(options).expect_single_series
-            yield from self._read_folder(target, single)
+            yield from self._read_folder(target, single, limit)
         else:
-            yield self._read_file(target)
+            yield self._read_file(target, limit)
 
-    def _read_file(self, file: Path) -> Record:
+    def _read_file(self, file: Path, limit: int) -> Record:
+        header = _image_header(file, limit)
+        if header is not None:  # else dcmread below says why it is not an image
+            frames = declared_voxels(header, str(file))
+            check_voxels(frames, limit, "Rows x Columns x frames", str(file))
         try:
             ds = pydicom.dcmread(file)
         except InvalidDicomError as exc:
@@ -122,13 +143,18 @@ class DicomReader:
             ) from exc
         return Record(multiframe_volume(ds, str(file), file.name), item="0")
 
-    def _read_folder(self, folder: Path, expect_single: bool) -> Iterator[Record]:
-        groups, skipped = _series_groups(folder)
+    def _read_folder(self, folder: Path, expect_single: bool, limit: int) -> Iterator[Record]:
+        groups, skipped = _series_groups(folder, limit)
         if not groups:
             raise ValueError(
                 f"{folder}: holds no DICOM image files ({skipped} other files); point the "
                 "catalog glob at folders of DICOM series"
             )
+        _check_series_uids(folder, groups)
+        for uid, members in groups.items():
+            total = sum(declared_voxels(h, f"{folder}/{f.name}") for f, h in members)
+            what = f"series {series_item(uid)}: {len(members)} files of Rows x Columns x frames"
+            check_voxels(total, limit, what, str(folder))
         if expect_single and len(groups) > 1:
             raise ValueError(
                 f"{folder}: holds {len(groups)} series but the catalog declares one series per "

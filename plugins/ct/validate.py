@@ -17,6 +17,12 @@ from plugins.ct.options import ValidateOptions
 from plugins.ct.spec import DIMS, SPATIAL_DIMS, UNKNOWN_MODALITY
 
 CT_MODALITY = "CT"
+LABEL_INTENTS = ("label", "neuroname")  # NIfTI intent codes 1002 and 1003
+SEG_MODALITY = "SEG"
+# A CT volume in HU holds air (about -1000) and thousands of distinct values; a
+# segmentation holds a few non-negative class indices.
+MAX_LABEL_VALUES = 64
+LABEL_OVERRIDE = "if it truly is CT in HU, set refuse_label_maps: false in the entry's options"
 
 
 def layout_problems(array: xr.DataArray) -> list[str]:
@@ -31,6 +37,11 @@ def modality_problems(attrs: Mapping[str, Any]) -> list[str]:
     modality = str(attrs.get("modality", UNKNOWN_MODALITY))
     if modality in (CT_MODALITY, UNKNOWN_MODALITY):
         return []
+    if modality == SEG_MODALITY:
+        return [
+            "it looks like a label map: the DICOM header says Modality 'SEG' (a "
+            "segmentation), not CT; give it to the entry as labels or exclude it."
+        ]
     return [
         f"the DICOM header says Modality {modality!r}, not CT; move it out of the CT archive "
         "or catalog it under its own modality."
@@ -112,6 +123,36 @@ def value_problems(values: np.ndarray, limits: ValidateOptions) -> list[str]:
     return []
 
 
+def _few_class_indices(values: np.ndarray) -> int | None:
+    """The number of distinct values if ``values`` are non-negative integers with at most
+    ``MAX_LABEL_VALUES`` of them (a label map's class indices), else None."""
+    if not (np.issubdtype(values.dtype, np.integer) or values.dtype == np.bool_):
+        return None
+    if values.size == 0 or values.min() < 0 or int(values.max()) > np.iinfo(np.uint16).max:
+        return None
+    distinct = int(np.count_nonzero(np.bincount(values.ravel().astype(np.int64))))
+    return distinct if distinct <= MAX_LABEL_VALUES else None
+
+
+def label_map_problems(
+    attrs: Mapping[str, Any], values: np.ndarray, limits: ValidateOptions
+) -> list[str]:
+    """A segmentation read as CT would be stored as HU; say what it looks like."""
+    if not limits.refuse_label_maps:
+        return []
+    intent = attrs.get("nifti_intent")
+    if intent in LABEL_INTENTS:
+        return [f"it looks like a label map: its NIfTI intent is {intent!r}; {LABEL_OVERRIDE}."]
+    distinct = _few_class_indices(values)
+    if distinct is not None:
+        return [
+            f"it looks like a label map: {values.dtype} values, all non-negative, only "
+            f"{distinct} distinct (CT in HU has air near -1000 and many values); give it to "
+            f"the entry as labels, or {LABEL_OVERRIDE}."
+        ]
+    return []
+
+
 def validate_array(array: xr.DataArray, **options: Any) -> list[str]:
     """Every CT problem found in ``array``; empty means valid. Options: ``ValidateOptions``."""
     problems = layout_problems(array)
@@ -122,5 +163,7 @@ def validate_array(array: xr.DataArray, **options: Any) -> list[str]:
     problems += spacing_problems(array.attrs)
     problems += size_problems(array, limits)
     problems += slice_problems(array.attrs, limits)
-    problems += value_problems(np.asarray(array.values), limits)
+    values = np.asarray(array.values)
+    problems += label_map_problems(array.attrs, values, limits)
+    problems += value_problems(values, limits)
     return problems
