@@ -20,6 +20,7 @@ from sslsci.plugins import Options
 
 Samples = Annotated[int, Field(strict=True, ge=0)]  # a whole number of samples, never a bool
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_READ_SECONDS = 1200.0  # 20 min: 48 kHz stereo float32 is 0.46 GB
 
 
 class WindowOptions(Options):
@@ -31,6 +32,11 @@ class WindowOptions(Options):
     seconds: Seconds | None = Field(None, description="window length in seconds")
     segment_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
         None, description="read the file as consecutive segments of this length (long files)"
+    )
+    max_read_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        MAX_READ_SECONDS,
+        description="longest span decoded into one record, checked on the header's frame "
+        "count before allocating (longer files: segment_seconds)",
     )
 
     @model_validator(mode="after")

@@ -31,6 +31,8 @@ from plugins.speech.sources import (
 from plugins.speech.spec import UNITS
 from sslsci.plugins.contract import Record
 
+DECODE_BLOCK = 4096  # frames per read: a decoder error is located to within a block
+
 
 def channel_names(count: int) -> list[str]:
     """'mono', 'left'/'right', or 'ch0'..'chN' for multichannel files."""
@@ -71,6 +73,21 @@ def open_sound(path: str, kind: str) -> sf.SoundFile:
         raise open_failure(path, kind, str(exc)) from exc
 
 
+def check_read_length(handle: sf.SoundFile, window: Window, max_seconds: float, path: str) -> None:
+    """Refuse, before allocating, a read longer than option ``max_read_seconds``: the frame
+    count comes from the header, which a corrupt or hostile file can inflate."""
+    available = max(handle.frames - window.start, 0)
+    count = available if window.frames is None else min(available, window.frames)
+    seconds = count / handle.samplerate
+    if seconds > max_seconds:
+        raise ValueError(
+            f"{path}: the header declares {count} frames to read ({seconds:.0f} s at "
+            f"{handle.samplerate} Hz, {handle.channels} channel(s)), more than "
+            f"max_read_seconds={max_seconds:g}; read it in parts with options: "
+            "{segment_seconds: ...}, or raise max_read_seconds if it really is this long"
+        )
+
+
 def read_frames(handle: sf.SoundFile, window: Window, path: str) -> np.ndarray:
     """``[channel, time]`` float32 samples of ``window``, seeking to its start."""
     total = handle.frames
@@ -82,8 +99,35 @@ def read_frames(handle: sf.SoundFile, window: Window, path: str) -> np.ndarray:
     wanted = total - window.start if window.frames is None else window.frames
     if window.start:
         handle.seek(window.start)
-    data = handle.read(frames=min(wanted, total - window.start), dtype="float32", always_2d=True)
-    return np.ascontiguousarray(data.T)
+    return decode_blocks(handle, min(wanted, total - window.start), path)
+
+
+def decode_blocks(handle: sf.SoundFile, count: int, path: str) -> np.ndarray:
+    """``[channel, time]`` float32 of the next ``count`` frames, decoded block by block so
+    a decoder error (a truncated FLAC: "lost sync") says how far decoding got."""
+    data = np.empty((count, handle.channels), dtype=np.float32)
+    done = 0
+    while done < count:
+        try:
+            got = handle.read(frames=min(DECODE_BLOCK, count - done), out=data[done:])
+        except sf.LibsndfileError as exc:
+            raise truncated_audio(path, handle, done, count, exc.error_string) from exc
+        if len(got) == 0:
+            break
+        done += len(got)
+    return np.ascontiguousarray(data[:done].T)
+
+
+def truncated_audio(
+    path: str, handle: sf.SoundFile, done: int, count: int, detail: str = ""
+) -> ValueError:
+    """A file whose header declares more frames than can be decoded."""
+    why = f" (libsndfile: {detail.strip()})" if detail else ""
+    return ValueError(
+        f"{path}: truncated audio file: the {handle.format} header declares {count} frames but "
+        f"decoding stopped after {done}{why}; the copy or recording was cut short or is "
+        "corrupt: re-copy or re-export it, or exclude it from the catalog glob"
+    )
 
 
 def build_array(
@@ -117,14 +161,12 @@ def read_audio(path: str, kind: str, **options: Any) -> xr.DataArray:
             check_wav_complete(path)
         check_has_frames(path, handle.frames)
         window = window_from_options(wanted, handle.samplerate)
+        check_read_length(handle, window, wanted.max_read_seconds, path)
         values = read_frames(handle, window, path)
         available = handle.frames - window.start
         expected = available if window.frames is None else min(available, window.frames)
         if values.shape[1] < expected:
-            raise ValueError(
-                f"{path}: decoding stopped after {values.shape[1]} of {expected} samples; the "
-                "file is truncated or corrupt: re-copy or re-export it"
-            )
+            raise truncated_audio(path, handle, values.shape[1], expected)
         return build_array(values, handle.samplerate, path, handle, window)
 
 

@@ -26,7 +26,8 @@ def check_text_file(path: str, kind: str) -> None:
         )
     if b"\x00" in head:
         raise ValueError(
-            f"{path}: holds binary data (NUL bytes), not {kind} text; the suffix is wrong or "
+            f"{path}: holds binary data (NUL bytes), not {kind} text, so it is not a {kind} "
+            "file; the suffix is wrong or "
             f"the file is corrupt: give it the suffix of its real format or re-export it as {kind}"
         )
     try:
@@ -35,8 +36,8 @@ def check_text_file(path: str, kind: str) -> None:
         # A multi-byte character cut at the sniff boundary is not an error.
         if exc.start < len(head) - 4:
             raise ValueError(
-                f"{path}: is not UTF-8 text (byte {exc.start}); it is binary or in another "
-                f"encoding: re-export it as UTF-8 {kind}"
+                f"{path}: is not UTF-8 text (byte {exc.start}), so it is not a {kind} file; it "
+                f"is binary or in another encoding: re-export it as UTF-8 {kind}"
             ) from exc
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
 
 from plugins.wearables.spec import TARGET_RATE_HZ
@@ -20,6 +21,9 @@ MAX_ABS_RAD_S = 40.0  # just above the 2000 deg/s gyroscope range (34.9 rad/s)
 MIN_SECONDS = 2.0  # UEA RacketSports windows last 3 s
 RATE_TOLERANCE = 0.05  # relative mismatch allowed between timestamps and rate
 MAX_GAP_SECONDS = 1.0  # longer gaps would be interpolated over by normalize
+# float32 holds 3.4e38; 1e3 below it leaves room for resampling's overshoot.
+MAX_ABS_VALUE = float(np.finfo(np.float32).max) / 1e3
+MAX_COLUMNS = 1024  # a table's columns, checked on the header before parsing
 
 
 class WearablesOptions(Options):
@@ -38,6 +42,9 @@ class WearablesOptions(Options):
     time_unit: TimeUnit = Field("s", description="unit of a numeric time column")
     time_format: str = Field("ISO8601", description="pandas format of a date-time column")
     sep: str = Field(",", description="CSV separator")
+    max_columns: PositiveInt = Field(
+        MAX_COLUMNS, description="most columns a table may have (checked before parsing)"
+    )
     signals: list[str] | None = Field(None, description="UCI HAR signals to read")
     target_rate: PositiveFloat = Field(TARGET_RATE_HZ, description="Hz after normalize")
     max_abs_g: PositiveFloat = MAX_ABS_G

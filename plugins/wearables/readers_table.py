@@ -8,19 +8,25 @@ default: recognised names such as ``acc_x``/``gyr_x`` or ``x``/``y``/``z``).
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from plugins.wearables.arrays import build_array, to_spec_units
 from plugins.wearables.file_checks import check_text_file
+from plugins.wearables.options import MAX_COLUMNS
 from plugins.wearables.spec import DEFAULT_CHANNELS
 from sslsci.plugins.contract import Record
 
 TIME_COLUMNS = ("time", "timestamp", "t")
+HEADER_BYTES = 1 << 20  # the header line is looked for in the first MiB
+BYTES_PER_FIELD = 64  # a field longer than this on the last line is not a cut-off number
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 AXIS_ALIASES: dict[str, tuple[str, ...]] = {
     "acc_x": ("acc_x", "accx", "ax", "accel_x", "x"),
@@ -65,9 +71,14 @@ def axis_columns(frame: pd.DataFrame, options: Mapping[str, Any], path: str) -> 
     names = _lookup(frame)
     found: dict[str, str] = {}
     for channel, aliases in AXIS_ALIASES.items():
-        column = next((names[a] for a in aliases if a in names), None)
-        if column is not None and column not in found:
-            found[column] = channel
+        present = [names[a] for a in aliases if a in names and names[a] not in found]
+        if len(present) > 1:
+            raise ValueError(
+                f"{path}: columns {present} all stand for channel {channel}; reading one would "
+                "drop the others: name the columns to read with options: {columns: [...]}"
+            )
+        if present:
+            found[present[0]] = channel
     if not found:
         raise ValueError(
             f"{path}: no axis columns recognised among {[str(c) for c in frame.columns]}; "
@@ -218,21 +229,74 @@ def frame_to_record(
     return Record(array=array)
 
 
-def _last_line(path: str) -> bytes:
+def check_column_count(count: int, max_columns: int, path: str, at_least: str = "") -> None:
+    """Refuse a table wider than option ``max_columns`` before its rows are parsed."""
+    if count > max_columns:
+        raise ValueError(
+            f"{path}: too many columns: the header has {at_least}{count} columns, more than "
+            f"max_columns={max_columns}; a wearable recording has a few axes: check the "
+            "separator (options: {sep: ...}), or raise the limit with options: "
+            "{max_columns: ...} if the table really is this wide"
+        )
+
+
+def _not_parquet(path: str, exc: Exception) -> ValueError:
+    return ValueError(
+        f"{path}: is not a readable Parquet file ({type(exc).__name__}: {exc}); "
+        "re-export it, or set the catalog format to the file's real format"
+    )
+
+
+def header_names(path: str, sep: str, max_columns: int) -> list[str]:
+    """The header line's column names, read from a bounded head of the file, so a table
+    declaring 200,000 columns is refused before pandas allocates for them."""
+    with Path(path).open("rb") as handle:
+        head = handle.read(HEADER_BYTES)
+    line, newline, _ = head.partition(b"\n")
+    text = line.decode("utf-8", errors="replace").rstrip("\r")
+    count = text.count(sep) + 1  # an upper bound (quoted separators), known before parsing
+    check_column_count(count, max_columns, path, "" if newline else "at least ")
+    if len(sep) != 1:
+        return [name.strip() for name in text.split(sep)]
+    return [name.strip() for name in next(csv.reader([text], delimiter=sep), [])]
+
+
+def check_unique_columns(names: list[str], path: str) -> None:
+    """Two columns with one name (pandas renames the second ``acc_x.1``) would leave one
+    copy unread without a word."""
+    counts = Counter(str(name).strip().lower() for name in names if str(name).strip())
+    repeated = sorted(name for name, count in counts.items() if count > 1)
+    if repeated:
+        raise ValueError(
+            f"{path}: duplicated column {repeated[0]!r} (columns named more than once: "
+            f"{repeated}); which copy holds the data is ambiguous: rename or drop the copies "
+            "and export the file again"
+        )
+
+
+def _last_line(path: str, window: int) -> bytes | None:
+    """The file's last line, or None if it is longer than ``window`` bytes."""
     with Path(path).open("rb") as handle:
         handle.seek(0, 2)
         size = handle.tell()
-        handle.seek(max(0, size - 65536))
+        handle.seek(max(0, size - window))
         tail = handle.read().rstrip(b"\r\n")
+    if b"\n" not in tail and size > window:
+        return None
     return tail.rsplit(b"\n", 1)[-1]
 
 
 def check_not_truncated(path: str, frame: pd.DataFrame, sep: str) -> None:
-    """A last line with fewer fields than the header means the file was cut short."""
-    fields = len(_last_line(path).decode("utf-8", errors="replace").split(sep))
-    if fields < len(frame.columns):
+    """A last line with fewer fields than the header means the file was cut short; the
+    window read from the end grows with the column count, so a wide line is seen whole."""
+    columns = len(frame.columns)
+    last = _last_line(path, max(65536, BYTES_PER_FIELD * columns))
+    if last is None:
+        return  # the last line is longer than a full row of numbers: not cut short
+    fields = len(last.decode("utf-8", errors="replace").split(sep))
+    if fields < columns:
         raise ValueError(
-            f"{path}: the last line has {fields} of {len(frame.columns)} fields; the file is "
+            f"{path}: the last line has {fields} of {columns} fields; the file is "
             "truncated (an interrupted copy or export): copy or export it again"
         )
 
@@ -251,6 +315,9 @@ class CsvReader:
         """Yield the file as one record."""
         check_text_file(path, "CSV")
         sep = str(options.get("sep", ","))
+        check_unique_columns(
+            header_names(path, sep, int(options.get("max_columns", MAX_COLUMNS))), path
+        )
         try:
             frame = pd.read_csv(path, sep=sep, skipinitialspace=True)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -277,10 +344,13 @@ class ParquetReader:
         if Path(path).stat().st_size == 0:
             raise ValueError(f"{path}: the file is empty; re-export it or exclude it from the glob")
         try:
-            frame = pd.read_parquet(path)
+            names = pq.read_schema(path).names  # the footer only: columns before the data
         except Exception as exc:  # pyarrow raises several unrelated types for a bad file
-            raise ValueError(
-                f"{path}: is not a readable Parquet file ({type(exc).__name__}: {exc}); "
-                "re-export it, or set the catalog format to the file's real format"
-            ) from exc
+            raise _not_parquet(path, exc) from exc
+        check_column_count(len(names), int(options.get("max_columns", MAX_COLUMNS)), path)
+        check_unique_columns(names, path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:
+            raise _not_parquet(path, exc) from exc
         yield frame_to_record(frame, path, options, line_offset=0)

@@ -161,6 +161,17 @@ def parse_row(
     return np.stack(dims), labels
 
 
+def _is_text(head: bytes) -> bool:
+    """UTF-8 without NUL bytes (a character cut at the end of the head still counts)."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 4
+    return True
+
+
 class TsReader:
     """UEA/sktime ``.ts`` files: one record per data line, labelled by its class."""
 
@@ -169,9 +180,12 @@ class TsReader:
 
     def sniff(self, path: str, head: bytes) -> bool:
         """A ``.ts`` suffix and a UEA header: TypeScript sources share the suffix. A head cut
-        short inside the leading ``#`` comment block still counts."""
+        short inside the leading ``#`` comment block still counts. An empty or binary
+        ``.ts`` is claimed too, so read() names its problem: no TypeScript source is either."""
         if not path.lower().endswith(".ts"):
             return False
+        if not head.strip() or not _is_text(head):
+            return True
         lowered = head.lower()
         starts_like_uea = lowered.lstrip().startswith((b"#", b"@")) and b"#!" not in lowered[:2]
         return starts_like_uea or any(key in lowered for key in HEADER_KEYS)

@@ -16,6 +16,7 @@ from plugins.wearables.arrays import time_seconds_of
 from plugins.wearables.options import (
     MAX_ABS_G,
     MAX_ABS_RAD_S,
+    MAX_ABS_VALUE,
     MAX_GAP_SECONDS,
     MIN_SECONDS,
     RATE_TOLERANCE,
@@ -104,13 +105,32 @@ def time_problems(times: np.ndarray, rate: float, limits: Limits) -> list[str]:
 
 
 def _peak(values: np.ndarray, rows: list[int]) -> tuple[float, int]:
-    group = values[rows]
-    magnitude = (
-        np.sqrt(np.nansum(group**2, axis=0)) if len(rows) == 3 else np.nanmax(np.abs(group), axis=0)
-    )
-    magnitude = np.where(np.isfinite(magnitude), magnitude, 0.0)
+    """Largest vector magnitude (three axes) or absolute value and its sample; scaled by
+    the per-sample maximum first, so values near 1e200 give their size, not an overflow."""
+    group = np.abs(values[rows])
+    finite = np.where(np.isfinite(group), group, 0.0)  # non-finite: finite_problems' job
+    largest = finite.max(axis=0)
+    magnitude = largest
+    if len(rows) == 3:
+        scale = np.where(largest > 0, largest, 1.0)
+        magnitude = largest * np.sqrt(((finite / scale) ** 2).sum(axis=0))
     i = int(np.argmax(magnitude))
     return float(magnitude[i]), i
+
+
+def storable_problems(values: np.ndarray, channels: list[str]) -> list[str]:
+    """Finite values the float32 store cannot hold (or that resampling would overflow)."""
+    problems = []
+    for name, row in zip(channels, values, strict=True):
+        finite = np.abs(np.where(np.isfinite(row), row, 0.0))
+        i = int(np.argmax(finite)) if finite.size else 0
+        if finite.size and finite[i] > MAX_ABS_VALUE:
+            problems.append(
+                f"values out of range: channel {name} holds {row[i]:.3g} at sample {i}, beyond "
+                f"the {MAX_ABS_VALUE:.2g} a float32 store holds with room to resample; the file "
+                "is corrupt or not in sensor units: re-export it or exclude it."
+            )
+    return problems
 
 
 def range_problems(values: np.ndarray, channels: list[str], limits: Limits) -> list[str]:
@@ -155,6 +175,7 @@ def validate_array(array: xr.DataArray, **options: Any) -> list[str]:
     values = np.asarray(array.values, dtype=np.float64)
     channels = [str(c) for c in array.coords["channel"].values]
     problems += finite_problems(values, channels, rate)
+    problems += storable_problems(values, channels)
     times = time_seconds_of(array)
     if times is not None:
         problems += time_problems(times, rate, limits)

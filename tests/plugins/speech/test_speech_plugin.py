@@ -52,7 +52,7 @@ def test_feature_statistics_combine_to_archive_statistics() -> None:
 
 
 def test_every_option_is_a_typed_field() -> None:
-    readers = ["start", "frames", "start_seconds", "seconds", "segment_seconds"]
+    readers = ["start", "frames", "start_seconds", "seconds", "segment_seconds", "max_read_seconds"]
     validate = ["min_seconds", "min_rate", "clip_level", "max_clipped_ratio", "silence_dbfs"]
     normalize = ["target_rate", "mono"]
     assert list(plugin.options_model.model_fields) == [*readers, *validate, *normalize]
