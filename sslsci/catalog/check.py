@@ -5,11 +5,13 @@ Every problem names the file, the line, the entry, the field and what is accepte
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import fsspec
 
-from sslsci.catalog.model import Catalog, CatalogEntry, CatalogError
+from sslsci.catalog.model import Catalog, CatalogEntry, CatalogError, archive_file
 from sslsci.catalog.yaml_lines import located
 from sslsci.plugins.contract import PluginError
 from sslsci.plugins.discovery import get_plugin, plugin_names
@@ -23,6 +25,21 @@ def check_catalog(catalog: Catalog) -> list[str]:
     for entry in catalog.entries:
         problems.extend(_entry(catalog, entry))
     return problems
+
+
+def workdir_problems(catalog: Catalog, override: str | Path | None = None) -> list[str]:
+    """The store folder (``--workdir``, else the catalog's) must be a folder ingest can
+    write, or creatable in one."""
+    workdir = catalog.resolve_workdir(override)
+    where = "--workdir" if override is not None else f"{catalog.path}: workdir"
+    if workdir.exists() and not workdir.is_dir():
+        return [f"{where} {workdir} is not a folder; name a folder for the store"]
+    existing = workdir
+    while not existing.exists():
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return [f"{where} {workdir}: {existing} is not writable; name a folder you can write"]
+    return []
 
 
 def _at(catalog: Catalog, entry: CatalogEntry, field: list[Any], message: str) -> str:
@@ -95,15 +112,15 @@ def _archive_problems(catalog: Catalog, entry: CatalogEntry) -> list[str]:
         return [_at(catalog, entry, ["uri"], f"value {entry.uri!r}: {uri} does not exist")]
     problems = []
     if entry.labels and entry.labels.sidecar:
-        sidecar = root.rstrip("/") + "/" + entry.labels.sidecar
-        if not fs.exists(sidecar):
+        sidecar = archive_file(uri, entry.labels.sidecar)
+        if not _exists(sidecar):
             problems.append(
                 _at(catalog, entry, ["labels", "sidecar"],
                     f"value {entry.labels.sidecar!r}: {sidecar} does not exist")
             )
     if entry.splits and entry.splits.lists:
         for split, name in entry.splits.lists.items():
-            if not fs.exists(root.rstrip("/") + "/" + name):
+            if not _exists(archive_file(uri, name)):
                 problems.append(
                     _at(catalog, entry, ["splits", "lists", split],
                         f"value {name!r}: file not found")

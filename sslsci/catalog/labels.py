@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 import fsspec
 import pandas as pd
 
-from sslsci.catalog.model import CatalogEntry, LabelSpec
+from sslsci.catalog.model import CatalogEntry, LabelSpec, archive_file
 from sslsci.catalog.splits import split_by_fraction, split_by_regex
 
 
@@ -21,6 +21,11 @@ class EntryLabeler:
     entry: CatalogEntry
     sidecar: dict[str, dict[str, str]] = field(default_factory=dict)
     split_lists: dict[str, set[str]] = field(default_factory=dict)
+    # Items grouped so far, those lacking the group column, and the label columns seen:
+    # a group column no item has would silently make every item its own group.
+    grouped: int = 0
+    ungrouped: int = 0
+    columns: set[str] = field(default_factory=set)
 
     @classmethod
     def for_entry(cls, entry: CatalogEntry, uri: str) -> EntryLabeler:
@@ -54,12 +59,38 @@ class EntryLabeler:
 
     def group(self, labels: dict[str, str], rel_path: str) -> str:
         """The key that must not cross splits: the configured group, else the file."""
+        key = self.group_column()
+        if key:
+            self.grouped += 1
+            self.columns.update(labels)
+            self.ungrouped += key not in labels
+        return self._group_key(labels, rel_path)
+
+    def _group_key(self, labels: dict[str, str], rel_path: str) -> str:
+        key = self.group_column()
+        return labels[key] if key and key in labels else rel_path
+
+    def group_column(self) -> str | None:
+        """The label that keys groups: ``splits.group_by``, else ``labels.group_column``."""
         split = self.entry.splits
         spec = self.entry.labels or LabelSpec()
-        key = (split.group_by if split else None) or spec.group_column
-        if key and key in labels:
-            return labels[key]
-        return rel_path
+        return (split.group_by if split else None) or spec.group_column
+
+    def group_warnings(self) -> list[str]:
+        """Items that lacked the group column and so became groups of one."""
+        key = self.group_column()
+        if not key or not self.ungrouped:
+            return []
+        field_name = "splits.group_by" if self.entry.splits and self.entry.splits.group_by else (
+            "labels.group_column"
+        )
+        there = ", ".join(sorted(self.columns)) or "none"
+        return [
+            f"entry {self.entry.name!r}: {field_name} {key!r} is missing from "
+            f"{self.ungrouped} of {self.grouped} items, so each of them is its own group and "
+            f"group-aware splits do not hold for them; label columns there: {there}. "
+            f"Set {field_name} to one of them, or add the column (labels.regex or a sidecar)."
+        ]
 
     def split(self, rel_path: str, labels: dict[str, str]) -> str | None:
         spec = self.entry.splits
@@ -72,7 +103,7 @@ class EntryLabeler:
                 if _norm(rel_path) in names or PurePosixPath(rel_path).name in names:
                     return split
             return spec.default
-        return split_by_fraction(spec, self.group(labels, rel_path))
+        return split_by_fraction(spec, self._group_key(labels, rel_path))
 
 
 def _read_sidecar(spec: LabelSpec, url: str) -> dict[str, dict[str, str]]:
@@ -97,9 +128,7 @@ def _read_sidecar(spec: LabelSpec, url: str) -> dict[str, dict[str, str]]:
 
 
 def _join(uri: str, name: str) -> str:
-    if "://" in name or name.startswith("/"):
-        return name
-    return uri.rstrip("/") + "/" + name
+    return archive_file(uri, name)
 
 
 def _norm(path: str) -> str:

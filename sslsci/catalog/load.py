@@ -17,7 +17,7 @@ from sslsci.catalog.model import (
     LabelSpec,
     SplitSpec,
 )
-from sslsci.catalog.yaml_lines import compose, line_of
+from sslsci.catalog.yaml_lines import YamlError, line_of, load_yaml, read_text
 
 _NESTED: dict[str, type[BaseModel]] = {"labels": LabelSpec, "splits": SplitSpec}
 
@@ -94,15 +94,14 @@ def _duplicate_names(raw: dict[str, Any], path: Path, root: yaml.Node | None) ->
 def parse_catalog(text: str, path: Path) -> Catalog:
     """Validate catalog text; every problem is reported, one per line."""
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{path}: not valid YAML: {exc}") from exc
+        raw, root = load_yaml(text, path)
+    except YamlError as exc:
+        raise CatalogError(str(exc)) from None
     if not isinstance(raw, dict) or "entries" not in raw:
         raise CatalogError(
             f"{path}: line 1: field 'entries', value missing: a catalog is a mapping with an "
             "'entries:' list of archives (name, modality, uri, ...); see data_catalog.yaml"
         )
-    root = compose(text)
     problems = _duplicate_names(raw, path, root)
     try:
         catalog = Catalog.model_validate(raw)
@@ -125,4 +124,8 @@ def load_catalog(path: str | Path = DEFAULT_CATALOG) -> Catalog:
         raise CatalogError(
             f"catalog file {path} not found; pass --catalog FILE or create {DEFAULT_CATALOG}"
         )
-    return parse_catalog(path.read_text(), path)
+    try:
+        text = read_text(path)
+    except YamlError as exc:
+        raise CatalogError(str(exc)) from None
+    return parse_catalog(text, path)

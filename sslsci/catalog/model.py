@@ -160,3 +160,14 @@ class Catalog(_Strict):
         if "://" in entry.uri:
             return entry.uri
         return str((self.root / Path(entry.uri).expanduser()).resolve())
+
+
+def archive_file(uri: str, name: str) -> str:
+    """Where a file the entry names lives: a URL or an absolute or ``~`` path as given,
+    anything else inside the archive."""
+    if "://" in name:
+        return name
+    path = Path(name).expanduser()
+    if path.is_absolute():
+        return str(path)
+    return uri.rstrip("/") + "/" + name

@@ -44,22 +44,25 @@ def plugins_command() -> None:
 
 
 @catalog_app.command("check")
-def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG)) -> None:
-    """Validate the catalog: schema, plugins, formats and archive locations."""
-    from sslsci.catalog.check import check_catalog, demo_notes
+def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirOpt = None) -> None:
+    """Validate the catalog: schema, plugins, formats, archive locations and the store."""
+    from sslsci.catalog.check import check_catalog, demo_notes, workdir_problems
 
     try:
         parsed = load_catalog(catalog)
     except CatalogError as exc:
         raise fail(str(exc)) from None
-    problems = check_catalog(parsed)
+    problems = workdir_problems(parsed, workdir) + check_catalog(parsed)
     for note in demo_notes(parsed):
         out.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     for problem in problems:
         err.print(f"[red]✗[/red] {problem}", highlight=False)
     if problems:
         raise typer.Exit(code=2)
-    out.print(f"[green]✓[/green] {catalog}: {len(parsed.entries)} entries valid")
+    out.print(
+        f"[green]✓[/green] {catalog}: {len(parsed.entries)} entries valid; "
+        f"store in {parsed.resolve_workdir(workdir)}"
+    )
 
 
 @app.command("ingest")

@@ -100,7 +100,9 @@ def ingest_entry(
         gone = [u for u, row in known.items() if row.status != "gone" and u not in present]
         manifest.mark_gone(entry.name, gone)
         counts["gone"] = len(gone)
-        warnings = empty_split_warnings(entry, deal_fraction_splits(manifest, entry))
+        warnings = labeler.group_warnings() + empty_split_warnings(
+            entry, deal_fraction_splits(manifest, entry)
+        )
         quarantined = manifest.quarantined(entry.name)
         totals = manifest.counts(entry.name)
         manifest.close()

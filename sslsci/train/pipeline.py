@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sslsci.catalog.yaml_lines import compose, line_of
+from sslsci.catalog.yaml_lines import YamlError, line_of, load_yaml, read_text
 
 
 class PipelineError(ValueError):
@@ -149,13 +148,12 @@ def load_pipeline(path: str | Path) -> Pipeline:
     if not path.is_file():
         raise PipelineError(f"pipeline file {path} not found; see pipelines/ for examples")
     try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise PipelineError(f"{path}: not valid YAML: {exc}") from exc
+        raw, root = load_yaml(read_text(path), path)
+    except YamlError as exc:
+        raise PipelineError(str(exc)) from None
     try:
         pipeline = Pipeline.model_validate(raw)
     except ValidationError as exc:
-        root = compose(path.read_text())
         problems = []
         for error in exc.errors():
             loc = list(error["loc"])
