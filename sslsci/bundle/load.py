@@ -2,18 +2,27 @@
 
 Weights are read with ``safetensors.torch.load_file`` only; nothing here unpickles.
 Every weights file is checked against the sha256 recorded in the metadata first.
+The backbone is first rebuilt on the meta device (shapes, no memory) and its
+tensor names and shapes compared with the safetensors header, so metadata
+asking for a huge backbone is refused before anything that size is allocated.
 """
 
 from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file
 from torch import nn
+from torch.nn.modules.module import (
+    register_module_buffer_registration_hook,
+    register_module_parameter_registration_hook,
+)
 
 from sslsci.bundle.errors import BundleError, UnsafeFileError
 from sslsci.bundle.filetypes import is_pickle_name, pickle_refusal
@@ -62,6 +71,73 @@ def read_tensors(path: Path) -> dict[str, torch.Tensor]:
         return load_file(path, device="cpu")
     except (SafetensorError, OSError, ValueError) as exc:
         raise BundleError(f"{path} is not a readable safetensors file: {exc}") from None
+
+
+def header_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """Tensor names and shapes from a safetensors header, without reading any tensor."""
+    try:
+        with safe_open(path, framework="pt") as handle:
+            names = handle.keys()  # a safe_open handle is not iterable
+            return {key: tuple(handle.get_slice(key).get_shape()) for key in names}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise BundleError(f"{path} is not a readable safetensors file: {exc}") from None
+
+
+@contextmanager
+def tensors_on_meta() -> Iterator[None]:
+    """Move parameters and buffers to the meta device as modules register them.
+
+    Not ``with torch.device("meta")``: some constructors (torchaudio filterbanks,
+    MONAI drop-path rates) compute small values with ``.item()``, which meta
+    tensors cannot give. A parameter made with ``torch.empty`` is moved before
+    anything touches its memory, so a huge one costs no resident memory.
+    """
+
+    def parameter(module: nn.Module, name: str, value: nn.Parameter | None):
+        if value is None or value.is_meta:
+            return None
+        return nn.Parameter(value.to("meta"), requires_grad=value.requires_grad)
+
+    def buffer(module: nn.Module, name: str, value: torch.Tensor | None):
+        return None if value is None or value.is_meta else value.to("meta")
+
+    handles = [
+        register_module_parameter_registration_hook(parameter),
+        register_module_buffer_registration_hook(buffer),
+    ]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _mismatches(
+    expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]]
+) -> list[str]:
+    problems = [f"{key} is missing from the weights" for key in sorted(expected.keys() - found)]
+    problems += [f"{key} is not in the backbone" for key in sorted(found.keys() - expected)]
+    problems += [
+        f"{key} has shape {list(found[key])} in the weights but {list(expected[key])} in the "
+        "backbone"
+        for key in sorted(expected.keys() & found.keys())
+        if expected[key] != found[key]
+    ]
+    return problems
+
+
+def check_fits(skeleton: nn.Module, weights: Path, meta: BundleMetadata, source: Path) -> None:
+    """The weights header must name exactly the skeleton's tensors, with the same shapes."""
+    expected = {key: tuple(value.shape) for key, value in skeleton.state_dict().items()}
+    problems = _mismatches(expected, header_shapes(weights))
+    if problems:
+        shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+        raise BundleError(
+            f"{source}: {weights.name} does not fit backbone {meta.backbone.name!r} built from "
+            f"the recorded config {meta.backbone.config} ({len(problems)} problems: {shown}). "
+            "Nothing was allocated; the metadata was edited, or the installed plugin differs "
+            f"from {meta.plugin.name} {meta.plugin.version} that wrote the bundle."
+        )
 
 
 def bundle_plugin(meta: BundleMetadata, source: Path) -> Plugin:
@@ -138,9 +214,12 @@ def load_bundle(
     meta = read_metadata(folder)
     weights = verified_file(folder, meta.files.weights)
     plugin = bundle_plugin(meta, folder)
+    with tensors_on_meta():
+        skeleton = rebuild_backbone(meta, plugin, folder)
+    check_fits(skeleton, weights, meta, folder)
+    check_agrees(skeleton, meta, folder)
     backbone = rebuild_backbone(meta, plugin, folder)
     load_strict(backbone, read_tensors(weights), folder)
-    check_agrees(backbone, meta, folder)
     if adapt_in_channels is not None:
         adapt_stem(backbone, meta.layers.stem, adapt_in_channels)
     heads = None

@@ -28,6 +28,7 @@ from pydantic import (
 
 from sslsci.bundle.errors import BundleError
 from sslsci.bundle.filetypes import check_weights_name
+from sslsci.bundle.jsondoc import NestingError, load_json
 
 FORMAT_VERSION = 1
 METADATA_FILE = "sslsci.json"
@@ -239,10 +240,14 @@ def read_metadata(folder: Path) -> BundleMetadata:
 def parse_metadata(raw: bytes, source: str) -> BundleMetadata:
     """Validate metadata bytes from ``source`` (a path or URL, for messages)."""
     try:
-        document = json.loads(raw)
+        document = load_json(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(
             f"{source} is not valid JSON ({exc}); rewrite it with write_bundle."
+        ) from None
+    except NestingError as exc:
+        raise BundleError(
+            f"{source} {exc}; it is not bundle metadata sslsci wrote. Rewrite it with write_bundle."
         ) from None
     if not isinstance(document, dict):
         raise BundleError(f"{source} must hold a JSON object, not {type(document).__name__}")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sslsci.cli.app import app, out, user_errors
+from sslsci.cli.app import app, fail, out, user_errors
 
 PipelineArg = Annotated[Path, typer.Argument(help="Pipeline YAML (see pipelines/).")]
 CatalogOverride = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML.")]
@@ -29,16 +29,19 @@ def pretrain_command(
     """Pretrain a backbone with an SSL method on stored windows."""
     from sslsci.train.export import export_checkpoint
     from sslsci.train.pipeline import load_pipeline
-    from sslsci.train.pretrain import pretrain
+    from sslsci.train.pretrain import CheckpointError, pretrain
 
     with user_errors():
-        result = pretrain(
-            load_pipeline(pipeline),
-            catalog_path=catalog,
-            workdir=workdir,
-            output=output,
-            resume=resume,
-        )
+        try:
+            result = pretrain(
+                load_pipeline(pipeline),
+                catalog_path=catalog,
+                workdir=workdir,
+                output=output,
+                resume=resume,
+            )
+        except CheckpointError as exc:
+            raise fail(str(exc)) from None
     if not result.is_global_zero:
         return
     out.print(f"checkpoint: {result.checkpoint} (step {result.steps})")
@@ -53,8 +56,14 @@ def export_command(
 ) -> None:
     """Write a weights bundle (safetensors + sslsci.json + model card) for a checkpoint."""
     from sslsci.train.export import export_checkpoint
+    from sslsci.train.pretrain import CheckpointError
 
-    out.print(f"bundle: {export_checkpoint(checkpoint, out_dir)}")
+    with user_errors():
+        try:
+            folder = export_checkpoint(checkpoint, out_dir)
+        except CheckpointError as exc:
+            raise fail(str(exc)) from None
+    out.print(f"bundle: {folder}")
 
 
 @app.command("evaluate")

@@ -130,11 +130,25 @@ def pull_command(
     cache_dir: CacheOpt = None,
     offline: OfflineOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    max_file_size: Annotated[
+        int | None,
+        typer.Option(
+            "--max-file-size",
+            min=1,
+            help="Refuse a release listing a file over this many bytes "
+            "(default: $SSLSCI_MAX_FILE_BYTES or 16 GiB).",
+        ),
+    ] = None,
 ) -> None:
     """Download a release into the cache (sha256-checked, resumable); print its folder."""
     try:
         folder = pull(
-            ref, registry=registry, cache_dir=cache_dir, offline=offline or None, progress=progress
+            ref,
+            registry=registry,
+            cache_dir=cache_dir,
+            offline=offline or None,
+            progress=progress,
+            max_file_bytes=max_file_size,
         )
     except WeightsError as exc:
         raise _fail(exc) from None

@@ -9,7 +9,7 @@ import torch
 
 from sslsci.plugins.discovery import get_plugin
 from sslsci.train.pipeline import Pipeline
-from sslsci.train.pretrain import CHECKPOINT_KEY, build_backbone
+from sslsci.train.pretrain import CHECKPOINT_KEY, build_backbone, read_checkpoint_file
 
 BACKBONE_PREFIX = "method.backbone."
 
@@ -19,7 +19,9 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} not found")
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    checkpoint = read_checkpoint_file(
+        path, "export", "Export a checkpoint `sslsci pretrain` wrote."
+    )
     if CHECKPOINT_KEY not in checkpoint:
         raise ValueError(
             f"{path} is not an sslsci checkpoint (no {CHECKPOINT_KEY!r} record); "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,10 @@ from sslsci.train.module import SSLModule
 from sslsci.train.pipeline import Pipeline
 
 CHECKPOINT_KEY = "sslsci"
+
+
+class CheckpointError(Exception):
+    """A checkpoint in the run folder cannot be resumed from safely."""
 
 
 @dataclass
@@ -247,17 +253,56 @@ def pretrain(
         module,
         train_dataloaders=training_loader(pipeline, plugin, data, _checkpoint_epoch(last, resume)),
         ckpt_path=str(last) if resume else None,
+        weights_only=True,  # explicit, so $TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD cannot lift it
     )
     trainer.save_checkpoint(last)
     return PretrainResult(out, last, trainer.global_step, trainer.is_global_zero)
+
+
+def read_checkpoint_file(
+    path: Path, action: str, fix: str, *, mmap: bool = False
+) -> dict[str, Any]:
+    """A checkpoint through torch's weights-only unpickler: tensors and plain data, no code.
+
+    Anyone who can write to a run folder could plant a checkpoint whose pickle
+    runs code when loaded, so sslsci never uses the full unpickler. ``action``
+    (``"resume from"``, ``"export"``) and ``fix`` go into the messages.
+    """
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+    except pickle.UnpicklingError as exc:
+        reason = _refused_global(str(exc))
+        raise CheckpointError(
+            f"refusing to {action} {path}: it holds objects other than tensors and plain "
+            f"data, and loading them could run code planted in the run folder ({reason}). {fix}"
+        ) from None
+    except (RuntimeError, OSError, EOFError, ValueError) as exc:
+        raise CheckpointError(
+            f"cannot {action} {path}: it is not a readable checkpoint ({exc}). {fix}"
+        ) from None
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(
+            f"cannot {action} {path}: it holds a {type(checkpoint).__name__}, not a "
+            f"Lightning checkpoint. {fix}"
+        )
+    return checkpoint
+
+
+def _refused_global(message: str) -> str:
+    """What torch's refusal names (without its advice to reload with ``weights_only=False``)."""
+    match = re.search(r"GLOBAL (\S+)", message)
+    if match is None:
+        return "the weights-only unpickler refused it"
+    return f"its pickle calls or builds {match.group(1)}"
 
 
 def _checkpoint_epoch(path: Path, resume: bool) -> int:
     """The epoch a resumed run continues from (0 for a fresh run)."""
     if not resume:
         return 0
-    # mmap: only the small header is read here; Lightning loads the weights itself.
-    checkpoint = torch.load(path, map_location="cpu", weights_only=False, mmap=True)
+    # mmap: tensors stay on disk here; Lightning loads the weights itself.
+    fix = "Delete it and run without --resume to start over."
+    checkpoint = read_checkpoint_file(path, "resume from", fix, mmap=True)
     return int(checkpoint.get("epoch", 0)) + 1
 
 

@@ -2,6 +2,7 @@
 
 from sslsci.weights.discover import list_models
 from sslsci.weights.errors import (
+    CacheWriteError,
     IntegrityError,
     InvalidNameError,
     NotFoundError,
@@ -18,6 +19,7 @@ from sslsci.weights.pull import pull
 from sslsci.weights.transfer import RetryPolicy
 
 __all__ = [
+    "CacheWriteError",
     "IntegrityError",
     "InvalidNameError",
     "NotFoundError",

@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sslsci.bundle.hashing import sha256_file
+from sslsci.bundle.jsondoc import load_json
 from sslsci.weights.errors import UnsafeIndexError
 from sslsci.weights.index import (
     MAX_INDEX_BYTES,
@@ -84,9 +85,9 @@ def read_entry(folder: Path, name: str, version: str) -> VersionEntry:
     if path.stat().st_size > MAX_INDEX_BYTES:
         raise UnsafeIndexError(f"{path} is over the {MAX_INDEX_BYTES}-byte bound")
     try:
-        document = json.loads(path.read_bytes())
+        document = load_json(path.read_bytes())
         entry = VersionEntry.model_validate(document["entry"])
-    except (ValueError, KeyError, TypeError, ValidationError) as exc:
+    except (ValueError, KeyError, TypeError, ValidationError) as exc:  # NestingError included
         raise UnsafeIndexError(f"{path} is not a valid cache entry: {exc}") from None
     if (document.get("name"), document.get("version")) != (name, version):
         raise UnsafeIndexError(

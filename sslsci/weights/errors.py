@@ -27,6 +27,10 @@ class TransferError(WeightsError):
     """Every mirror failed to deliver a file after the retries."""
 
 
+class CacheWriteError(WeightsError):
+    """The cache cannot take a download (disk full, quota, size limit): fatal, not retried."""
+
+
 class OfflineError(WeightsError):
     """Offline mode is on and the cache lacks what was asked for."""
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationErr
 
 from sslsci.bundle.card import headline_results
 from sslsci.bundle.filetypes import is_pickle_name, pickle_refusal
+from sslsci.bundle.jsondoc import NestingError, load_json
 from sslsci.bundle.schema import (
     MAX_METADATA_BYTES,
     METADATA_FILE,
@@ -146,9 +147,13 @@ def parse_index(raw: bytes, where: str) -> RegistryIndex:
             "to read it. Point at a registry whose index.json sslsci wrote."
         )
     try:
-        document = json.loads(raw)
+        document = load_json(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UnsafeIndexError(f"{where} is not valid JSON: {exc}") from None
+    except NestingError as exc:
+        raise UnsafeIndexError(
+            f"{where} {exc}; it is not an index sslsci wrote. Fix the registry's index.json."
+        ) from None
     if not isinstance(document, dict) or "schema_version" not in document:
         raise UnsafeIndexError(f"{where} has no 'schema_version'; it is not an sslsci index")
     if document["schema_version"] != SCHEMA_VERSION:

@@ -32,11 +32,13 @@ def load_pretrained(
     progress: bool = True,
     retry: RetryPolicy | None = None,
     device: str = "cpu",
+    max_file_bytes: int | None = None,
 ) -> PretrainedModel:
     """A ready model from ``"modality/model[@version]"`` or a local bundle / HF folder.
 
     Names are pulled (verified, cached) from ``registry`` or ``$SSLSCI_REGISTRY``;
-    ``$SSLSCI_OFFLINE=1`` uses only the cache. Only safetensors weights are loaded.
+    ``$SSLSCI_OFFLINE=1`` uses only the cache; no listed file may exceed
+    ``max_file_bytes`` (see ``pull``). Only safetensors weights are loaded.
     ``adapt_in_channels`` rebuilds the stem for another channel count; heads are
     loaded only with ``drop_heads=False``.
     """
@@ -56,6 +58,7 @@ def load_pretrained(
             offline=offline,
             progress=progress,
             retry=retry,
+            max_file_bytes=max_file_bytes,
         )
     return load_bundle(
         folder, adapt_in_channels=adapt_in_channels, drop_heads=drop_heads, device=device

@@ -6,11 +6,17 @@ and sha256, and only when all files pass is the staging folder renamed into
 place. A file that fails its check is deleted with the whole staging folder and
 the pull fails loudly; a cached version is reused without any network access
 unless one of its files no longer matches its hash.
+
+Sizes the index lists are untrusted: before anything is downloaded each must be
+under a per-file limit (``max_file_bytes``, ``$SSLSCI_MAX_FILE_BYTES``) and all
+must fit in the disk's free space; a full disk during a download deletes the
+staging folder instead of leaving a ``.part`` that fills it again on a retry.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +48,7 @@ from sslsci.weights.cache import (
 )
 from sslsci.weights.discover import Found, find_release
 from sslsci.weights.errors import (
+    CacheWriteError,
     IntegrityError,
     NotFoundError,
     OfflineError,
@@ -54,6 +61,57 @@ from sslsci.weights.locations import join, registry_urls
 from sslsci.weights.lock import file_lock
 from sslsci.weights.names import ModelRef, latest_version, parse_ref
 from sslsci.weights.transfer import RetryPolicy, download, new_session
+
+MAX_FILE_ENV = "SSLSCI_MAX_FILE_BYTES"
+DEFAULT_MAX_FILE_BYTES = 16 * 1024**3
+
+
+def file_limit(limit: int | None = None) -> int:
+    """The per-file download limit: the argument, ``$SSLSCI_MAX_FILE_BYTES``, or 16 GiB."""
+    if limit is None:
+        raw = os.environ.get(MAX_FILE_ENV, "").strip()
+        if not raw:
+            return DEFAULT_MAX_FILE_BYTES
+        if not raw.isdigit():
+            raise WeightsError(f"${MAX_FILE_ENV} is {raw!r}; give a whole number of bytes")
+        limit = int(raw)
+    if limit <= 0:
+        raise WeightsError(f"the per-file download limit must be positive, not {limit}")
+    return limit
+
+
+def check_sizes(found: Found, limit: int) -> None:
+    """Refuse, before any download, a file the index lists as larger than ``limit``."""
+    for file in found.entry.files:
+        if file.size > limit:
+            raise UnsafeIndexError(
+                f"{found.name}@{found.version}: the index lists {file.path} at {file.size} "
+                f"bytes, over the {limit}-byte limit for one downloaded file; nothing was "
+                f"downloaded. If the model really is that large, raise the limit "
+                f"(--max-file-size, max_file_bytes=, or ${MAX_FILE_ENV})."
+            )
+
+
+def _bytes_present(staging: Path, filename: str) -> int:
+    for path in (staging / filename, staging / f"{filename}.part"):
+        if path.is_file():
+            return path.stat().st_size
+    return 0
+
+
+def check_room(found: Found, staging: Path) -> None:
+    """Refuse a release whose listed sizes do not fit in the free space of the cache's disk."""
+    needed = sum(
+        max(0, file.size - _bytes_present(staging, file.path.rsplit("/", 1)[-1]))
+        for file in found.entry.files
+    )
+    free = shutil.disk_usage(staging).free
+    if needed > free:
+        raise CacheWriteError(
+            f"{found.name}@{found.version} needs {needed} more bytes but the cache's disk has "
+            f"{free} free ({staging}); nothing was downloaded. Free space there or point "
+            "SSLSCI_CACHE (--cache-dir) at a larger disk."
+        )
 
 
 @contextmanager
@@ -170,6 +228,7 @@ def download_release(
 ) -> None:
     """Fill ``staging`` with every verified file of the release."""
     staging.mkdir(parents=True, exist_ok=True)
+    check_room(found, staging)
     ordered = [*urls[found.mirror :], *urls[: found.mirror]]
     session = new_session()
     with progress_bar(progress) as bar:
@@ -195,11 +254,11 @@ def download_release(
 def install(
     root: Path, found: Found, urls: Sequence[str], policy: RetryPolicy, progress: bool
 ) -> Path:
-    """Download into staging, then rename into place; clean staging on a refusal."""
+    """Download into staging, then rename into place; clean staging on a refusal or full disk."""
     staging = staging_dir(root, found.name, found.version)
     try:
         download_release(urls, found, staging, policy=policy, progress=progress)
-    except (IntegrityError, UnsafeIndexError):
+    except (IntegrityError, UnsafeIndexError, CacheWriteError):
         remove_tree(staging, root)
         raise
     target = version_dir(root, found.name, found.version)
@@ -217,12 +276,15 @@ def pull(
     offline: bool | None = None,
     progress: bool = True,
     retry: RetryPolicy | None = None,
+    max_file_bytes: int | None = None,
 ) -> Path:
     """Make ``NAME[@VERSION]`` available in the cache; returns its bundle folder.
 
     Mirrors (``registry`` or ``$SSLSCI_REGISTRY``, comma-separated) are tried in
     order. Offline (``offline=True`` or ``$SSLSCI_OFFLINE=1``) uses only the cache.
-    TLS certificates are always verified; there is no switch to disable it.
+    TLS certificates are always verified; there is no switch to disable it. No
+    file the index lists may exceed ``max_file_bytes`` (default
+    ``$SSLSCI_MAX_FILE_BYTES`` or 16 GiB).
     """
     ref = parse_ref(ref) if isinstance(ref, str) else ref
     root = cache_root(cache_dir)
@@ -232,7 +294,9 @@ def pull(
         return version_dir(root, ref.name, ref.version)
     urls = registry_urls(registry)
     policy = retry or RetryPolicy()
+    limit = file_limit(max_file_bytes)
     found = find_release(ref, urls, policy)
+    check_sizes(found, limit)
     with file_lock(lock_path(root, found.name, found.version)):
         if reuse_cached(root, found):
             return version_dir(root, found.name, found.version)

@@ -4,11 +4,15 @@ HTTP(S) goes through ``requests`` with streaming; an interrupted download keeps
 its ``.part`` file and continues with a ``Range`` request. Other URLs (folders,
 ``file://``, ``s3://``, ...) go through fsspec, resuming by seeking. TLS
 certificates are always verified: there is deliberately no option to turn that
-off (``REQUESTS_CA_BUNDLE`` may point at a private CA bundle).
+off (``REQUESTS_CA_BUNDLE`` may point at a private CA bundle). A body is never
+written past the size the index lists, and a local write failure (disk full,
+file-size limit) is fatal rather than retried.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +26,7 @@ import urllib3
 
 import sslsci
 from sslsci.weights.errors import (
+    CacheWriteError,
     IntegrityError,
     NotFoundError,
     TransferError,
@@ -116,21 +121,75 @@ def _resume_offset(response: requests.Response, have: int, url: str) -> int:
     return have
 
 
-def _append(part: Path, offset: int, chunks, size: int, url: str, on_bytes: OnBytes) -> int:
-    """Write ``chunks`` to ``part`` from ``offset``; returns the bytes now in the file."""
-    have = offset
-    with open(part, "r+b" if offset else "wb") as out:
+NO_ROOM_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+def _cache_write_error(part: Path, exc: OSError) -> CacheWriteError:
+    """A local write failure: the network is fine, so retrying would only fail again."""
+    if exc.errno in NO_ROOM_ERRNOS:
+        return CacheWriteError(
+            f"no room to write {part} ({exc.strerror}): the cache's disk is full or a "
+            "file-size limit was reached. The partial download was deleted; free space there "
+            "or point SSLSCI_CACHE (--cache-dir) at a larger disk, then pull again."
+        )
+    return CacheWriteError(
+        f"could not write {part} ({exc}); the partial download was deleted. Check that the "
+        "cache folder is writable, or point SSLSCI_CACHE (--cache-dir) elsewhere."
+    )
+
+
+def _open_part(part: Path, offset: int) -> io.FileIO:
+    """The part file, unbuffered (so closing it never flushes), cut back to ``offset``."""
+    try:
+        out = open(part, "r+b" if offset else "wb", buffering=0)  # noqa: SIM115
+        out.truncate(offset)
         out.seek(offset)
-        out.truncate()
+    except OSError as exc:
+        raise _cache_write_error(part, exc) from None
+    return out
+
+
+def _write_part(out: io.FileIO, part: Path, chunk: bytes) -> None:
+    """Write all of ``chunk`` (a raw write may take only part of it)."""
+    view = memoryview(chunk)
+    try:
+        while view:
+            view = view[out.write(view) :]
+    except OSError as exc:
+        raise _cache_write_error(part, exc) from None
+
+
+def _append(part: Path, offset: int, chunks, size: int, url: str, on_bytes: OnBytes) -> int:
+    """Write ``chunks`` to ``part`` from ``offset``; returns the bytes now in the file.
+
+    Stops at the declared ``size``: a body that goes on past it is refused, so an
+    endless response cannot fill the disk. Local write errors are fatal
+    (``CacheWriteError``); errors reading ``chunks`` stay the caller's to retry.
+    """
+    have = offset
+    out = _open_part(part, offset)
+    try:
         for chunk in chunks:
             have += len(chunk)
             if have > size:
                 raise IntegrityError(
                     f"{url} sends more than the {size} bytes the index lists; refusing it"
                 )
-            out.write(chunk)
+            _write_part(out, part, chunk)
             on_bytes(have)
+    finally:
+        out.close()
     return have
+
+
+def _check_length(response: requests.Response, offset: int, size: int, url: str) -> None:
+    """Refuse a response whose Content-Length already says it is longer than listed."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and offset + int(declared) > size:
+        raise IntegrityError(
+            f"{url} declares {offset + int(declared)} bytes (Content-Length), more than the "
+            f"{size} bytes the index lists; refusing it"
+        )
 
 
 def _http_attempt(
@@ -148,6 +207,7 @@ def _http_attempt(
             part.unlink(missing_ok=True)
             raise RetryableError(f"{url}: server refused Range bytes={have}-; restarting")
         offset = _resume_offset(response, have, url)
+        _check_length(response, offset, size, url)
         try:
             return _append(part, offset, _raw_chunks(response), size, url, on_bytes)
         except (urllib3.exceptions.HTTPError, OSError) as exc:

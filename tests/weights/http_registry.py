@@ -1,7 +1,10 @@
 """A real HTTP server on 127.0.0.1 serving a registry folder, with Range support.
 
 It logs every request (path and Range header) and can inject faults: cut a
-response after N bytes (closing the connection), or answer 503 a few times.
+response after N bytes (closing the connection), answer 503 a few times, or send
+a body that never ends (no Content-Length, zeros until the client hangs up; the
+server gives up after ``ENDLESS_CAP`` bytes, so a client without a bound fails a
+test instead of filling the disk).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 RANGE_RE = re.compile(r"bytes=(\d+)-")
+ENDLESS_BLOCK = 64 * 1024
+ENDLESS_CAP = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Request:
 class Faults:
     cut_after: dict[str, int] = field(default_factory=dict)  # one-shot: path -> bytes sent
     unavailable: dict[str, int] = field(default_factory=dict)  # path -> 503s left
+    endless: set[str] = field(default_factory=set)  # paths whose body never ends
 
 
 class RegistryServer(ThreadingHTTPServer):
@@ -74,6 +80,19 @@ class RangeHandler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
 
+    def _endless(self) -> None:
+        """200 with no length: zeros until the client closes the connection (or the cap)."""
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        block = bytes(ENDLESS_BLOCK)
+        try:
+            for _ in range(ENDLESS_CAP // ENDLESS_BLOCK):
+                self.wfile.write(block)
+        except OSError:  # the client hung up: what a bounded download must do
+            return
+
     def do_GET(self) -> None:
         relative = unquote(urlsplit(self.path).path).lstrip("/")
         requested_range = self.headers.get("Range")
@@ -82,6 +101,8 @@ class RangeHandler(BaseHTTPRequestHandler):
         if faults.unavailable.get(relative, 0) > 0:
             faults.unavailable[relative] -= 1
             return self._empty(503)
+        if relative in faults.endless:
+            return self._endless()
         path = (self.server.root / relative).resolve()
         if self.server.root not in path.parents or not path.is_file():
             return self._empty(404)
