@@ -69,6 +69,8 @@ def store_key(sha: str, plugin: str, version: str, opts: str, item: str) -> str:
 def process_source(job: SourceJob) -> SourceResult:
     """Hash, read, validate, normalise and store one source; never raises for bad data."""
     info = job.info
+    if info.problem:
+        return SourceResult(info.uri, None, "quarantined", info.problem)
     try:
         sha = source_sha256(info)
     except OSError as exc:
