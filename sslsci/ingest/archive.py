@@ -159,8 +159,8 @@ def entry_kind(path: str) -> tuple[str, os.stat_result]:
     if is_link:
         target = printable_name(os.path.realpath(path))
         raise UnreadableEntryError(
-            f"a symbolic link to a {kind} ({target}), not a regular file; only regular "
-            "files and folders are read: remove the link or replace it with the file"
+            f"a {kind} reached through a symlink ({target}), not a regular file; only "
+            "regular files and folders are read: remove the link or replace it with the file"
         )
     raise UnreadableEntryError(
         f"a {kind}, not a regular file; only regular files and folders are read: "
@@ -175,15 +175,15 @@ def _link_problem(path: str, exc: OSError) -> str:
         target = "?"
     if exc.errno == errno.ELOOP:
         return (
-            f"a symbolic link loop (it points to {target}, which leads back to itself); "
+            f"a symlink loop (it points to {target}, which leads back to itself); "
             "replace the link with the file it should name, or remove it"
         )
     if exc.errno == errno.ENOENT:
         return (
-            f"a broken symbolic link (its target {target} does not exist); restore the "
+            f"a broken symlink (its target {target} does not exist); restore the "
             "target or remove the link"
         )
-    return f"a symbolic link that cannot be followed ({exc.strerror}); fix or remove it"
+    return f"a symlink that cannot be followed ({exc.strerror}); fix or remove it"
 
 
 def _local_info(path: str, relative: str) -> SourceInfo:
