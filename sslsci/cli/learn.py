@@ -27,21 +27,20 @@ def pretrain_command(
     export: Annotated[bool, typer.Option(help="Export a bundle at the end.")] = True,
 ) -> None:
     """Pretrain a backbone with an SSL method on stored windows."""
+    from sslsci.cli.console import quiet_lightning
     from sslsci.train.export import export_checkpoint
     from sslsci.train.pipeline import load_pipeline
-    from sslsci.train.pretrain import CheckpointError, pretrain
+    from sslsci.train.pretrain import pretrain
 
+    quiet_lightning()
     with user_errors():
-        try:
-            result = pretrain(
-                load_pipeline(pipeline),
-                catalog_path=catalog,
-                workdir=workdir,
-                output=output,
-                resume=resume,
-            )
-        except CheckpointError as exc:
-            raise fail(str(exc)) from None
+        result = pretrain(
+            load_pipeline(pipeline),
+            catalog_path=catalog,
+            workdir=workdir,
+            output=output,
+            resume=resume,
+        )
     if not result.is_global_zero:
         return
     out.print(f"checkpoint: {result.checkpoint} (step {result.steps})")
@@ -56,13 +55,8 @@ def export_command(
 ) -> None:
     """Write a weights bundle (safetensors + sslsci.json + model card) for a checkpoint."""
     from sslsci.train.export import export_checkpoint
-    from sslsci.train.pretrain import CheckpointError
-
     with user_errors():
-        try:
-            folder = export_checkpoint(checkpoint, out_dir)
-        except CheckpointError as exc:
-            raise fail(str(exc)) from None
+        folder = export_checkpoint(checkpoint, out_dir)
     out.print(f"bundle: {folder}")
 
 
@@ -145,8 +139,10 @@ def run_command(
     resume: Annotated[bool, typer.Option("--resume")] = False,
 ) -> None:
     """ingest -> pretrain -> export -> evaluate, as a Prefect flow (no server needed)."""
+    from sslsci.cli.console import quiet_lightning
     from sslsci.cli.flows import load_flow
 
+    quiet_lightning()
     with user_errors():
         result = load_flow("run")(
             str(pipeline),
@@ -164,22 +160,25 @@ def run_command(
 
 @app.command("demo")
 def demo_command(
-    root: Annotated[Path, typer.Option("--root", help="Project folder holding pipelines/.")] = Path(
-        "."
-    ),
+    root: Annotated[
+        Path, typer.Option("--root", help="Folder to write sslsci-demo/ into (default: here).")
+    ] = Path("."),
     pipeline: Annotated[
         Path | None,
-        typer.Option("--pipeline", help="Demo pipeline (default: pipelines/wearables_demo.yaml)."),
+        typer.Option("--pipeline", help="A pipeline with demo entries (default: the shipped one)."),
     ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an earlier demo run.")] = False,
 ) -> None:
     """Write the demo archives a pipeline needs (each plugin's own generator), then run it."""
+    from sslsci.demo import demo_folder
     from sslsci.train.demo import write_missing_demo_archives
 
-    path = pipeline or root / "pipelines" / "wearables_demo.yaml"
-    if not path.is_file():
-        raise typer.BadParameter(f"{path} not found; run from the sslsci checkout or pass --root")
+    if pipeline is not None and not pipeline.is_file():
+        raise fail(f"{pipeline} not found; pass an existing pipeline YAML to --pipeline")
+    path = pipeline or demo_folder(root)
+    out.print(f"demo pipeline: {path}")
     with user_errors():
         written = write_missing_demo_archives(path)
     for archive in written:
         out.print(f"demo archive (synthetic labels): {archive}")
-    run_command(path)
+    run_command(path, resume=resume)
