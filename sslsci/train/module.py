@@ -11,6 +11,7 @@ from torch import nn
 
 from sslsci.methods.schedules import linear_warmup_cosine
 from sslsci.train.health import health_metrics
+from sslsci.train.optimizers import build_optimizer
 from sslsci.train.pipeline import OptimizerConfig
 
 
@@ -80,13 +81,7 @@ class SSLModule(L.LightningModule):
 
     def configure_optimizers(self):
         cfg = self.optimizer_config
-        params = [p for p in self.method.parameters() if p.requires_grad]
-        if cfg.name == "sgd":
-            opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
-        elif cfg.name == "adam":
-            opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-        else:
-            opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        opt = build_optimizer(self.method, cfg)
 
         def multiplier(step: int) -> float:
             return linear_warmup_cosine(
