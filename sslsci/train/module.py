@@ -37,6 +37,7 @@ class SSLModule(L.LightningModule):
         self.probe = probe
         self.health_samples = health_samples
         self._embeddings: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._ema_step = 0
 
     @property
     def backbone(self) -> nn.Module:
@@ -55,7 +56,16 @@ class SSLModule(L.LightningModule):
     def _kept(self) -> int:
         return sum(z0.shape[0] for z0, _ in self._embeddings)
 
+    def on_train_start(self) -> None:
+        self._ema_step = self.global_step  # a resumed run starts at its checkpoint's step
+
     def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
+        """Move the EMA target once per optimiser step, never per micro-batch: with
+        ``accumulate_grad_batches`` most batches end without a step. The momentum
+        schedule reads ``global_step``, the optimiser steps done so far."""
+        if self.global_step == self._ema_step:
+            return
+        self._ema_step = self.global_step
         self.method.momentum_update(self.global_step, self.max_steps)
 
     def on_train_epoch_end(self) -> None:
