@@ -8,7 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sslsci.catalog.yaml_lines import YamlError, line_of, load_yaml, read_text
 
@@ -54,9 +61,25 @@ class MethodConfig(BaseModel):
 
 
 class OptimizerConfig(_Strict):
+    """Weight decay spares biases, norms, position tables and tokens in every optimiser."""
+
     name: Literal["adamw", "adam", "sgd", "lars"] = "adamw"
     lr: float = Field(default=1e-3, gt=0)
     weight_decay: float = Field(default=0.05, ge=0)
+    momentum: float = Field(default=0.9, ge=0, lt=1)  # sgd and lars
+    lars_eta: float = Field(default=0.001, gt=0)  # lars trust coefficient (SimCLR's 0.001)
+
+    @model_validator(mode="after")
+    def _used_by_the_optimizer(self) -> OptimizerConfig:
+        users = {"momentum": ("sgd", "lars"), "lars_eta": ("lars",)}
+        for key, names in users.items():
+            if key in self.model_fields_set and self.name not in names:
+                raise ValueError(
+                    f"{key!r} applies to optimizer {' or '.join(names)}, not {self.name!r}; "
+                    f"remove it or set name: {names[-1]}"
+                )
+        return self
+
     warmup_steps: int = Field(default=0, ge=0)
     final_lr_fraction: float = Field(default=0.01, ge=0, le=1)
 
