@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from sslsci.catalog.yaml_lines import YamlError, line_of, load_yaml, read_text
+from sslsci.data.window_size import parse_size
 
 
 class PipelineError(ValueError):
@@ -31,18 +32,17 @@ class _Strict(BaseModel):
 class DataConfig(_Strict):
     entries: list[str] = Field(min_length=1)
     split: str | None = None  # pretrain only on this split (e.g. train) to keep test data out
-    window: dict[str, int]
+    window: dict[str, int | str]  # samples, or a time or length ("2.56 s", "48 mm")
     samples_per_epoch: int = Field(default=4096, gt=0)
     batch_size: int = Field(default=64, gt=1)
     num_workers: int = Field(default=0, ge=0)
 
     @field_validator("window")
     @classmethod
-    def _window_positive(cls, window: dict[str, int]) -> dict[str, int]:
-        bad = {d: n for d, n in window.items() if n <= 0}
-        if bad or not window:
-            raise ValueError(f"window sizes must be positive, one per window dim; got {window}")
-        return window
+    def _window_sizes(cls, window: dict[str, int | str]) -> dict[str, int | str]:
+        if not window:
+            raise ValueError("window needs a size per window dim, e.g. {time: 150}")
+        return {dim: parse_size(size) for dim, size in window.items()}
 
 
 class BackboneConfig(_Strict):

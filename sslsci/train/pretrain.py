@@ -18,6 +18,8 @@ from torch.utils.data import DataLoader
 
 from sslsci.catalog import Catalog, load_catalog
 from sslsci.data import LabelledWindows, RandomWindows, Standardizer, worker_context
+from sslsci.data.window_size import stored_sampling
+from sslsci.plugins.contract import ModalitySpec
 from sslsci.plugins.discovery import get_plugin
 from sslsci.plugins.kit import Plugin
 from sslsci.store import ItemRow, Workspace
@@ -27,6 +29,7 @@ from sslsci.train.module import SSLModule
 from sslsci.train.pipeline import Pipeline
 from sslsci.train.progress import StepProgress
 from sslsci.train.run_folder import refuse_overwrite, resume_checkpoint
+from sslsci.train.window import resolve_window
 
 CHECKPOINT_KEY = "sslsci"
 
@@ -163,11 +166,12 @@ class RecordContext(Callback):
 
 
 def checkpoint_context(
-    pipeline: Pipeline, data: TrainingData, backbone_config: dict[str, Any]
+    pipeline: Pipeline, data: TrainingData, backbone_config: dict[str, Any], spec: ModalitySpec
 ) -> dict[str, Any]:
     entry = data.catalog.entry(pipeline.data.entries[0])
     return {
         "pipeline": pipeline.model_dump(mode="json"),
+        "sampling": stored_sampling(data.items[0].attrs, spec),
         "backbone_config": backbone_config,
         "standardize": data.standardizer.as_dict(),
         "channel_names": data.channel_names,
@@ -237,19 +241,26 @@ def pretrain(
     L.seed_everything(pipeline.seed, workers=True, verbose=False)
     plugin = get_plugin(pipeline.plugin)
     data = load_training_data(pipeline, catalog_path, workdir)
+    pipeline = resolve_window(pipeline, plugin.spec, data.items)
     backbone, backbone_config = built_or_refused(
-        pipeline, ["backbone", "config"], f"backbone {pipeline.backbone.name!r}",
+        pipeline,
+        ["backbone", "config"],
+        f"backbone {pipeline.backbone.name!r}",
         lambda: build_backbone(
             plugin, pipeline.backbone.name, pipeline.backbone.config, data.in_channels
         ),
     )
     method = built_or_refused(
-        pipeline, ["method"], f"method {pipeline.method.name!r}",
+        pipeline,
+        ["method"],
+        f"method {pipeline.method.name!r}",
         lambda: build_method(pipeline.method.name, backbone, **pipeline.method.hparams()),
     )
     probe = _online_probe(pipeline, data) if pipeline.online_probe else None
     module = SSLModule(method, pipeline.optimizer, pipeline.trainer.max_steps, probe=probe)
-    callbacks: list[Callback] = [RecordContext(checkpoint_context(pipeline, data, backbone_config))]
+    callbacks: list[Callback] = [
+        RecordContext(checkpoint_context(pipeline, data, backbone_config, plugin.spec))
+    ]
     if pipeline.trainer.record_windows:
         callbacks.append(WindowFingerprints(out))
     trainer = make_trainer(pipeline, out, callbacks)
