@@ -62,6 +62,7 @@ class ModalityInfo(_Strict):
     sampling: dict[str, float] = Field(default_factory=dict)
     description: str = ""
     min_sizes: dict[str, int] = Field(default_factory=dict)
+    sampling_units: dict[str, str] = Field(default_factory=dict)  # Hz, mm, m per dim
 
 
 class BackboneInfo(_Strict):

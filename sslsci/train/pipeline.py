@@ -73,7 +73,13 @@ class OptimizerConfig(_Strict):
     def _used_by_the_optimizer(self) -> OptimizerConfig:
         users = {"momentum": ("sgd", "lars"), "lars_eta": ("lars",)}
         for key, names in users.items():
-            if key in self.model_fields_set and self.name not in names:
+            # A default value is no setting: a dumped and reloaded pipeline carries them all.
+            default = type(self).model_fields[key].default
+            if (
+                key in self.model_fields_set
+                and getattr(self, key) != default
+                and (self.name not in names)
+            ):
                 raise ValueError(
                     f"{key!r} applies to optimizer {' or '.join(names)}, not {self.name!r}; "
                     f"remove it or set name: {names[-1]}"

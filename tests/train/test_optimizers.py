@@ -82,6 +82,13 @@ def test_lars_only_settings_are_refused_for_other_optimizers() -> None:
         OptimizerConfig(name="adam", momentum=0.5)
 
 
+@pytest.mark.parametrize("name", ["adamw", "adam", "sgd", "lars"])
+def test_a_dumped_optimizer_config_loads_again(name) -> None:
+    """Checkpoints record the pipeline with every default; export validates it again."""
+    config = OptimizerConfig(name=name)
+    assert OptimizerConfig.model_validate(config.model_dump()) == config
+
+
 def lars_by_hand(w, g, buf, lr, momentum, wd, eta, adapt):
     """One LARS step in float64 numpy, written from You et al. 2017, eq. (6)-(7)."""
     d = g + wd * w
