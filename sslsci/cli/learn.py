@@ -43,9 +43,9 @@ def pretrain_command(
         )
     if not result.is_global_zero:
         return
-    out.print(f"checkpoint: {result.checkpoint} (step {result.steps})")
+    out.print(f"checkpoint: {result.checkpoint} (step {result.steps})", soft_wrap=True)
     if export:
-        out.print(f"bundle: {export_checkpoint(result.checkpoint)}")
+        out.print(f"bundle: {export_checkpoint(result.checkpoint)}", soft_wrap=True)
 
 
 @app.command("export")
@@ -55,9 +55,10 @@ def export_command(
 ) -> None:
     """Write a weights bundle (safetensors + sslsci.json + model card) for a checkpoint."""
     from sslsci.train.export import export_checkpoint
+
     with user_errors():
         folder = export_checkpoint(checkpoint, out_dir)
-    out.print(f"bundle: {folder}")
+    out.print(f"bundle: {folder}", soft_wrap=True)
 
 
 @app.command("evaluate")
@@ -93,7 +94,7 @@ def evaluate_command(
         print(json.dumps(results, indent=2, default=str))
         return
     print_results(results)
-    out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}")
+    out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}", soft_wrap=True)
 
 
 COLUMNS = {
@@ -112,6 +113,10 @@ COLUMNS = {
         ("kNN micro-F1", "knn", "micro_f1"),
     ),
 }
+
+
+# Lines naming paths use soft_wrap=True: rich would break a long path mid-word at the
+# terminal width, and a user copies it from the console.
 
 
 def print_results(results: dict) -> None:
@@ -153,9 +158,9 @@ def run_command(
         )
     for evaluation in result["evaluation"]:
         print_results(evaluation)
-    out.print(f"bundle: {result['bundle']}")
+    out.print(f"bundle: {result['bundle']}", soft_wrap=True)
     for evaluation in result["evaluation"]:
-        out.print(f"report ({evaluation['task']}): {evaluation['report']}")
+        out.print(f"report ({evaluation['task']}): {evaluation['report']}", soft_wrap=True)
 
 
 @app.command("demo")
@@ -176,9 +181,9 @@ def demo_command(
     if pipeline is not None and not pipeline.is_file():
         raise fail(f"{pipeline} not found; pass an existing pipeline YAML to --pipeline")
     path = pipeline or demo_folder(root)
-    out.print(f"demo pipeline: {path}")
+    out.print(f"demo pipeline: {path}", soft_wrap=True)
     with user_errors():
         written = write_missing_demo_archives(path)
     for archive in written:
-        out.print(f"demo archive (synthetic labels): {archive}")
+        out.print(f"demo archive (synthetic labels): {archive}", soft_wrap=True)
     run_command(path, resume=resume)
