@@ -101,3 +101,30 @@ def test_window_in_seconds_trains_on_the_samples_it_spans(study, make_pipeline) 
     context = read_checkpoint(result.checkpoint)["sslsci"]
     assert context["pipeline"]["data"]["window"] == {"time": round(2.5 * 30)}
     assert context["sampling"] == {"time": 30.0}
+
+
+def test_das_records_the_rate_and_spacing_it_stored_not_the_target() -> None:
+    """A 100 Hz fibre is never upsampled to the 250 Hz target: 2 s are 200 samples."""
+    from plugins.das import spec as das
+    from plugins.das.normalize import normalize_array
+    from tests.plugins.das.test_das_validate_normalize import record, section
+
+    out = normalize_array(
+        record(section(0, channels=30, samples=400), dt=0.01, dx=1.0), target_distance_step_m=4.0
+    )
+    sampling = stored_sampling(out.attrs, das.SPEC)
+    assert sampling == {"time": 100.0, "distance": 4.0}
+    assert in_samples("2 s", sampling["time"], das.SPEC.sampling_unit("time")) == 200
+    assert in_samples("40 m", sampling["distance"], das.SPEC.sampling_unit("distance")) == 10
+
+
+def test_ct_records_the_voxel_spacing_along_each_window_dim() -> None:
+    import numpy as np
+
+    from plugins.ct.geometry import volume_array
+    from plugins.ct.spec import SPEC
+
+    array = volume_array(np.zeros((4, 4, 4), np.float32), np.diag([0.8, 0.8, 2.5, 1.0]), {})
+    sampling = stored_sampling(array.attrs, SPEC)
+    assert sampling == {"x": 0.8, "y": 0.8, "z": 2.5}
+    assert in_samples("40 mm", sampling["z"], SPEC.sampling_unit("z")) == pytest.approx(16)
