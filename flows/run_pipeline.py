@@ -21,6 +21,7 @@ from sslsci.train.check import check_pipeline  # noqa: E402
 from sslsci.train.export import export_checkpoint  # noqa: E402
 from sslsci.train.pipeline import load_pipeline  # noqa: E402
 from sslsci.train.pretrain import pretrain  # noqa: E402
+from sslsci.train.run_folder import refuse_overwrite  # noqa: E402
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -72,6 +73,8 @@ def run_pipeline_flow(
     """The main job: every entry the pipeline names is ingested, then train, export, evaluate."""
     pipeline = load_pipeline(pipeline_path)
     check_pipeline(pipeline)  # a misspelt option fails here, before any ingest
+    if not resume:
+        refuse_overwrite(pipeline.output_dir(output))  # and so does a rerun over a run
     catalog = str(pipeline.catalog_path(catalog_path))
     entries = list(
         dict.fromkeys(

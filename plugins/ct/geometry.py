@@ -63,6 +63,11 @@ def volume_array(voxels: np.ndarray, affine: np.ndarray, attrs: Mapping[str, Any
         "units": UNITS,
         "affine": affine_attr(affine),
         "spacing": [round(s, ATTR_DECIMALS) for s in spacing_of(affine)],
+        # per window dim (mm): windows given in millimetres convert with it
+        "sampling": {
+            dim: round(s, ATTR_DECIMALS)
+            for dim, s in zip(DIMS[1:], spacing_of(affine), strict=True)
+        },
         "orientation": orientation_of(affine),
         **attrs,
     }

@@ -28,7 +28,14 @@ from plugins.ct.options import NormalizeOptions, Pair, SizeOptions, Three
 
 RAS_LABELS = (("L", "R"), ("P", "A"), ("I", "S"))
 # Reader attrs that describe the source's slices, not the normalised grid.
-SOURCE_ONLY_ATTRS = ("slice_positions", "slice_instances", "affine", "spacing", "orientation")
+SOURCE_ONLY_ATTRS = (
+    "slice_positions",
+    "slice_instances",
+    "affine",
+    "spacing",
+    "orientation",
+    "sampling",
+)
 CAST = {"step": "cast", "dtype": "float32"}
 SPACING_TOLERANCE_MM = 1e-4  # attrs keep 6 decimals
 

@@ -20,6 +20,7 @@ SPEC = ModalitySpec(
     channels=CHANNELS,
     units=UNITS,
     sampling={dim: DEFAULT_TARGET_SPACING_MM for dim in SPATIAL_DIMS},
+    sampling_units={dim: "mm" for dim in SPATIAL_DIMS},
     # One slice is a valid CT item; the plugin's min_size option (validate.Limits) decides.
     min_sizes={dim: 1 for dim in SPATIAL_DIMS},
     description=(

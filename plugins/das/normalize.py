@@ -329,6 +329,7 @@ def normalize_array(array: xr.DataArray, **options: Any) -> xr.DataArray:
     if factor > 1 or attrs.get(spec.DISTANCE_STEP) is not None:
         step = float(np.median(np.diff(new_distance))) if len(new_distance) > 1 else None
         attrs[spec.DISTANCE_STEP] = None if step is None else round(step, 9)
+    attrs["sampling"] = stored_sampling(attrs, new_dt)
     return xr.DataArray(
         values.astype(np.float32)[np.newaxis],
         dims=spec.DIMS,
@@ -339,3 +340,12 @@ def normalize_array(array: xr.DataArray, **options: Any) -> xr.DataArray:
         },
         attrs=attrs,
     )
+
+
+def stored_sampling(attrs: dict[str, Any], dt: float) -> dict[str, float]:
+    """Rate (Hz) along time and channel spacing (m) along distance, as stored: windows
+    given in seconds or metres convert with them."""
+    sampling = {"time": round(1.0 / dt, 9)}
+    if attrs.get(spec.DISTANCE_STEP):
+        sampling["distance"] = float(attrs[spec.DISTANCE_STEP])
+    return sampling

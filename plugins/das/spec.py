@@ -34,6 +34,7 @@ SPEC = ModalitySpec(
     channels=(QUANTITY,),
     units="strain rate, robust-scaled per fibre channel",
     sampling={"time": TARGET_RATE_HZ},
+    sampling_units={"time": "Hz", "distance": "m"},
     description=(
         "Distributed acoustic sensing: (distance, time) sections of one fibre from any "
         "interrogator DASCore reads, NetCDF (xdas) or miniSEED arrays; converted to strain "

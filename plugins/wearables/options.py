@@ -45,7 +45,11 @@ class WearablesOptions(Options):
     max_columns: PositiveInt = Field(
         MAX_COLUMNS, description="most columns a table may have (checked before parsing)"
     )
-    signals: list[str] | None = Field(None, description="UCI HAR signals to read")
+    signals: list[str] | None = Field(
+        None,
+        description="UCI HAR signals to read (default: total_acc, else body_acc, and body_gyro; "
+        "body_acc is left out when total_acc exists)",
+    )
     target_rate: PositiveFloat = Field(TARGET_RATE_HZ, description="Hz after normalize")
     max_abs_g: PositiveFloat = MAX_ABS_G
     max_abs_rad_s: PositiveFloat = MAX_ABS_RAD_S

@@ -5,6 +5,13 @@ The UCI HAR Dataset (Anguita et al., 2013) ships ``train/Inertial Signals/`` wit
 ..., each row one 2.56 s window at 50 Hz, plus ``train/y_train.txt`` (activity ids),
 ``train/subject_train.txt`` and ``activity_labels.txt`` at the root. The unit read is
 the folder; each window becomes one record labelled with its activity and subject.
+
+Items hold one accelerometer and one gyroscope triple. By default the reader takes
+``total_acc`` (gravity included, like every other wearables reader), else ``body_acc``,
+plus ``body_gyro``; so in UCI HAR the ``body_acc`` channels are left out. The ingest
+report says so (``attrs["left_out"]``); option ``signals`` picks other signals, e.g.
+``[body_acc, body_gyro]``. Windows are stored at the plugin's target rate (30 Hz by
+default: a 128-sample 50 Hz window becomes 77 samples); ``target_rate: 50`` keeps them.
 """
 
 from __future__ import annotations
@@ -80,6 +87,22 @@ def choose_signals(
             "triples; choose one of each with options: {signals: [...]}"
         )
     return chosen
+
+
+def left_out_note(
+    signals: Mapping[str, dict[str, Path]], chosen: Sequence[tuple[str, tuple[str, ...]]]
+) -> dict[str, str]:
+    """``{"left_out": ...}`` naming the signals found but not read (the ingest report
+    shows it), or nothing when every signal is read."""
+    left = sorted(set(signals) - {signal for signal, _ in chosen})
+    if not left:
+        return {}
+    read = ", ".join(signal for signal, _ in chosen)
+    return {
+        "left_out": f"uci_har read signals {read} and left out {', '.join(left)} (one "
+        "accelerometer and one gyroscope triple per item); choose others with options: "
+        "{signals: [...]}"
+    }
 
 
 def load_matrix(file: Path) -> np.ndarray:
@@ -160,12 +183,17 @@ def read_split(
     for row, window in enumerate(data):
         values = to_spec_units(window, channels, options, str(folder))
         attrs = {"uci_split": split, "signals": ",".join(s for s, _ in chosen)}
+        attrs.update(left_out_note(signals, chosen))
         array = build_array(values, channels, rate=rate, source=source, attrs=attrs)
         yield Record(array=array, item=f"{split}/{row}", labels=labels[row])
 
 
 class UciHarReader:
-    """UCI HAR style folders (``Inertial Signals``); the rate defaults to UCI HAR's 50 Hz."""
+    """UCI HAR style folders (``Inertial Signals``); the rate defaults to UCI HAR's 50 Hz.
+
+    Reads ``total_acc`` (else ``body_acc``) and ``body_gyro``, leaving ``body_acc`` out when
+    both accelerometer signals exist; option ``signals`` chooses.
+    """
 
     name = "uci_har"
     suffixes: tuple[str, ...] = ()

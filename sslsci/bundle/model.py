@@ -1,15 +1,14 @@
-"""A loaded model that embeds raw arrays: preprocessing, windowing and the backbone.
+"""A loaded model that embeds raw arrays: preprocessing, tiling and the backbone.
 
 ``model(array)`` takes an ``xarray.DataArray`` straight from the plugin's reader
 (the plugin's ``normalize`` is applied with the recorded options) or a numpy array
-already in the spec's dims, units and sampling, and returns one embedding per item:
-the average of the backbone's features over windows of the recorded size.
+already in the spec's dims, units and sampling, and returns one embedding per item,
+defined exactly as evaluation defines it (``sslsci.data.tiles``,
+``sslsci.evaluate.embed.embed_arrays``), with the settings the bundle records.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +20,9 @@ from torch import nn
 from sslsci.bundle.errors import BundleError
 from sslsci.bundle.schema import BundleMetadata
 from sslsci.bundle.stem import stem_in_channels
-from sslsci.bundle.windows import check_long_enough, iter_windows, pad_to_window
-from sslsci.nn.interface import accepts_lengths
+from sslsci.data import Standardizer
+from sslsci.evaluate.embed import embed_arrays
 from sslsci.plugins.kit import Plugin
-
-
-def pool_features(features: torch.Tensor, num_features: int) -> torch.Tensor:
-    """``[B, F]`` from ``forward_features`` output: as is, channel maps or token sequences."""
-    if features.ndim == 2:
-        return features
-    if features.shape[1] == num_features:
-        return features.flatten(2).mean(dim=2)
-    if features.shape[-1] == num_features:
-        return features.flatten(1, -2).mean(dim=1)
-    raise BundleError(
-        f"forward_features returned shape {tuple(features.shape)} with no axis of "
-        f"num_features={num_features}; the backbone breaks the sslsci backbone contract."
-    )
 
 
 class PretrainedModel:
@@ -103,17 +88,27 @@ class PretrainedModel:
         return self.embed(array, **options)
 
     def embed(
-        self, array: xr.DataArray | np.ndarray, *, pad: bool = False, batch_size: int = 64
+        self,
+        array: xr.DataArray | np.ndarray,
+        *,
+        batch_size: int = 64,
+        max_tiles: int | None = None,
     ) -> np.ndarray:
-        """Embeddings: ``[F]`` for one item, ``[B, F]`` for a numpy batch ``[B, C, ...]``."""
+        """Embeddings: ``[F]`` for one item, ``[B, F]`` for a numpy batch ``[B, C, ...]``.
+
+        An item's embedding is defined once, in ``sslsci.data.tiles``, and evaluation used
+        the same: the mean over its window tiles (at most the bundle's
+        ``preprocessing.embedding.max_tiles``, or ``max_tiles``), a short item zero-padded
+        after standardisation.
+        """
         dims = self._meta.input.dims
         if isinstance(array, xr.DataArray):
-            return self._embed_items(self._from_reader(array)[None], pad, batch_size)[0]
+            return self._embed_items([self._from_reader(array)], batch_size, max_tiles)[0]
         values = np.asarray(array)
         if values.ndim == len(dims):
-            return self._embed_items(values[None], pad, batch_size)[0]
+            return self._embed_items([values], batch_size, max_tiles)[0]
         if values.ndim == len(dims) + 1:
-            return self._embed_items(values, pad, batch_size)
+            return self._embed_items(list(values), batch_size, max_tiles)
         raise BundleError(
             f"a numpy array of shape {values.shape} does not match the model's dims {dims}: "
             f"give [{', '.join(dims)}] or a batch [batch, {', '.join(dims)}]"
@@ -143,70 +138,35 @@ class PretrainedModel:
             )
         return np.asarray(normalized.sel({channel_dim: wanted}).values)
 
-    def _standardize(self, batch: np.ndarray) -> np.ndarray:
+    def _standardizer(self, channels: int) -> Standardizer | None:
+        """The recorded statistics; an adapted stem gets one shared statistic per channel."""
         stats = self._meta.preprocessing.standardize
         if stats is None:
-            return batch
-        mean, std = np.asarray(stats.mean), np.asarray(stats.std)
-        if batch.shape[1] != mean.size:  # adapted stem: one shared statistic per channel
-            mean, std = np.full(batch.shape[1], mean.mean()), np.full(batch.shape[1], std.mean())
-        shape = (1, -1) + (1,) * (batch.ndim - 2)
-        return (batch - mean.reshape(shape)) / std.reshape(shape)
+            return None
+        if channels == len(stats.mean):
+            return Standardizer(tuple(stats.mean), tuple(stats.std))
+        mean, std = float(np.mean(stats.mean)), float(np.mean(stats.std))
+        return Standardizer((mean,) * channels, (std,) * channels)
 
-    def _embed_items(self, batch: np.ndarray, pad: bool, batch_size: int) -> np.ndarray:
-        if batch.shape[1] != self.in_channels:
-            raise BundleError(
-                f"the array has {batch.shape[1]} channels along {self._meta.input.dims[0]!r} "
-                f"but the model takes {self.in_channels}; select the recorded channels "
-                f"{self._meta.input.channels} or load with adapt_in_channels={batch.shape[1]}"
-            )
-        batch = self._standardize(batch.astype(np.float64)).astype(np.float32)
-        names = list(self._meta.input.window)
-        axes = [1 + self._meta.input.dims.index(name) for name in names]
-        sizes = [self._meta.input.window[name] for name in names]
-        valid = self._valid_length(batch, axes, sizes) if pad else None
-        if pad:
-            batch = pad_to_window(batch, axes, sizes)
-        check_long_enough(batch, axes, sizes, names)
-        return np.stack(
-            [
-                self._embed_one(item, [a - 1 for a in axes], sizes, batch_size, valid)
-                for item in batch
-            ]
+    def _embed_items(
+        self, items: list[np.ndarray], batch_size: int, max_tiles: int | None
+    ) -> np.ndarray:
+        for values in items:
+            if values.shape[0] != self.in_channels:
+                raise BundleError(
+                    f"the array has {values.shape[0]} channels along "
+                    f"{self._meta.input.dims[0]!r} but the model takes {self.in_channels}; "
+                    f"select the recorded channels {self._meta.input.channels} or load with "
+                    f"adapt_in_channels={values.shape[0]}"
+                )
+        standardizer = self._standardizer(self.in_channels)
+        return embed_arrays(
+            self.backbone,
+            items,
+            self._meta.input.dims,
+            self._meta.input.window,
+            standardizer=standardizer,
+            max_tiles=max_tiles or self._meta.preprocessing.embedding.max_tiles,
+            batch_size=batch_size,
         )
 
-    def _valid_length(self, batch: np.ndarray, axes: list[int], sizes: list[int]) -> int | None:
-        """Samples before the padding, for backbones that mask by ``lengths=`` (speech):
-        only a 1-D window along the last dim, shorter than the window, needs it."""
-        if len(axes) != 1 or axes[0] != batch.ndim - 1 or batch.shape[-1] >= sizes[0]:
-            return None
-        return batch.shape[-1] if accepts_lengths(self.backbone) else None
-
-    def _embed_one(
-        self,
-        item: np.ndarray,
-        axes: list[int],
-        sizes: list[int],
-        batch_size: int,
-        valid: int | None = None,
-    ) -> np.ndarray:
-        parameter = next(self.backbone.parameters())
-        total, count = None, 0
-        with torch.inference_mode():
-            for chunk in _batched(iter_windows(item, axes, sizes), batch_size):
-                tensor = torch.from_numpy(np.stack(chunk)).to(parameter.device, parameter.dtype)
-                options = {}
-                if valid is not None:
-                    options["lengths"] = torch.full((len(chunk),), valid, device=parameter.device)
-                features = pool_features(
-                    self.backbone.forward_features(tensor, **options), self.num_features
-                ).double()
-                summed = features.sum(dim=0)
-                total = summed if total is None else total + summed
-                count += features.shape[0]
-        return (total / count).float().cpu().numpy()
-
-
-def _batched(windows: Iterator[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:
-    while chunk := list(itertools.islice(windows, size)):
-        yield chunk

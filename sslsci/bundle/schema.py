@@ -29,6 +29,7 @@ from pydantic import (
 from sslsci.bundle.errors import BundleError
 from sslsci.bundle.filetypes import check_weights_name
 from sslsci.bundle.jsondoc import NestingError, load_json
+from sslsci.data.tiles import DEFAULT_MAX_TILES
 
 FORMAT_VERSION = 1
 METADATA_FILE = "sslsci.json"
@@ -61,6 +62,7 @@ class ModalityInfo(_Strict):
     sampling: dict[str, float] = Field(default_factory=dict)
     description: str = ""
     min_sizes: dict[str, int] = Field(default_factory=dict)
+    sampling_units: dict[str, str] = Field(default_factory=dict)  # Hz, mm, m per dim
 
 
 class BackboneInfo(_Strict):
@@ -100,12 +102,35 @@ class Standardize(_Strict):
         return self
 
 
+class EmbeddingSettings(_Strict):
+    """How one item becomes one embedding, in evaluation and in ``model(array)`` alike
+    (``sslsci.data.tiles``): non-overlapping window tiles over every window dim (the last
+    one ending at the item's end), at most ``max_tiles`` of them evenly spaced, a dim
+    shorter than its window zero-padded after standardisation, and the mean of the
+    backbone's pooled embedding over the tiles."""
+
+    tiling: Literal["non-overlapping, all window dims, last tile ends at the end"] = (
+        "non-overlapping, all window dims, last tile ends at the end"
+    )
+    max_tiles: PositiveInt = DEFAULT_MAX_TILES
+    selection: Literal["evenly spaced in row-major tile order"] = (
+        "evenly spaced in row-major tile order"
+    )
+    padding: Literal["zeros at the end, after standardisation"] = (
+        "zeros at the end, after standardisation"
+    )
+    pooling: Literal["mean over tiles of the backbone's pooled embedding"] = (
+        "mean over tiles of the backbone's pooled embedding"
+    )
+
+
 class Preprocessing(_Strict):
     """Exactly what to do to a reader's array before the backbone sees it."""
 
     normalize: dict[str, Any] = Field(default_factory=dict)
     standardize: Standardize | None = None
     window: dict[str, PositiveInt] = Field(min_length=1)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
 
 
 class InputContract(_Strict):

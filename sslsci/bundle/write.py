@@ -126,6 +126,9 @@ def modality_dict(spec: ModalitySpec) -> dict[str, Any]:
         "window_dims": list(spec.window_dims),
         "channels": None if spec.channels is None else list(spec.channels),
         "sampling": {str(k): float(v) for k, v in dict(spec.sampling).items()},
+        "sampling_units": {
+            dim: unit for dim in spec.sampling if (unit := spec.sampling_unit(dim)) is not None
+        },
     }
 
 

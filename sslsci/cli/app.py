@@ -29,6 +29,18 @@ WorkdirOpt = Annotated[
 ]
 
 
+@app.callback()
+def main_options(
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Also show the libraries' logs and warnings.")
+    ] = False,
+) -> None:
+    """Self-supervised foundation models for scientific sensor data."""
+    from sslsci.cli.console import configure_console
+
+    configure_console(verbose)
+
+
 def fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code=2)
@@ -41,9 +53,12 @@ def user_errors() -> Iterator[None]:
     from sslsci.catalog.model import CatalogError
     from sslsci.plugins.contract import PluginError
     from sslsci.plugins.options import OptionsError
+    from sslsci.train.errors import TrainingError
     from sslsci.train.pipeline import PipelineError
 
     try:
         yield
-    except (CatalogError, PipelineError, PluginError, OptionsError, FileNotFoundError) as exc:
+    except (
+        CatalogError, PipelineError, PluginError, OptionsError, TrainingError, FileNotFoundError
+    ) as exc:
         raise fail(str(exc)) from None

@@ -95,6 +95,8 @@ def ingest_command(
         f"{c['ok']} stored, {c['quarantined']} quarantined, {c['gone']} gone; "
         f"{c['stored_items']} items in store ({result.seconds:.2f} s)"
     )
+    for line in result.stored:
+        out.print(f"  stored {line}", highlight=False)
     for warning in result.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}")
     if report:

@@ -27,26 +27,25 @@ def pretrain_command(
     export: Annotated[bool, typer.Option(help="Export a bundle at the end.")] = True,
 ) -> None:
     """Pretrain a backbone with an SSL method on stored windows."""
+    from sslsci.cli.console import quiet_lightning
     from sslsci.train.export import export_checkpoint
     from sslsci.train.pipeline import load_pipeline
-    from sslsci.train.pretrain import CheckpointError, pretrain
+    from sslsci.train.pretrain import pretrain
 
+    quiet_lightning()
     with user_errors():
-        try:
-            result = pretrain(
-                load_pipeline(pipeline),
-                catalog_path=catalog,
-                workdir=workdir,
-                output=output,
-                resume=resume,
-            )
-        except CheckpointError as exc:
-            raise fail(str(exc)) from None
+        result = pretrain(
+            load_pipeline(pipeline),
+            catalog_path=catalog,
+            workdir=workdir,
+            output=output,
+            resume=resume,
+        )
     if not result.is_global_zero:
         return
-    out.print(f"checkpoint: {result.checkpoint} (step {result.steps})")
+    out.print(f"checkpoint: {result.checkpoint} (step {result.steps})", soft_wrap=True)
     if export:
-        out.print(f"bundle: {export_checkpoint(result.checkpoint)}")
+        out.print(f"bundle: {export_checkpoint(result.checkpoint)}", soft_wrap=True)
 
 
 @app.command("export")
@@ -56,14 +55,10 @@ def export_command(
 ) -> None:
     """Write a weights bundle (safetensors + sslsci.json + model card) for a checkpoint."""
     from sslsci.train.export import export_checkpoint
-    from sslsci.train.pretrain import CheckpointError
 
     with user_errors():
-        try:
-            folder = export_checkpoint(checkpoint, out_dir)
-        except CheckpointError as exc:
-            raise fail(str(exc)) from None
-    out.print(f"bundle: {folder}")
+        folder = export_checkpoint(checkpoint, out_dir)
+    out.print(f"bundle: {folder}", soft_wrap=True)
 
 
 @app.command("evaluate")
@@ -99,7 +94,7 @@ def evaluate_command(
         print(json.dumps(results, indent=2, default=str))
         return
     print_results(results)
-    out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}")
+    out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}", soft_wrap=True)
 
 
 COLUMNS = {
@@ -118,6 +113,10 @@ COLUMNS = {
         ("kNN micro-F1", "knn", "micro_f1"),
     ),
 }
+
+
+# Lines naming paths use soft_wrap=True: rich would break a long path mid-word at the
+# terminal width, and a user copies it from the console.
 
 
 def print_results(results: dict) -> None:
@@ -145,8 +144,10 @@ def run_command(
     resume: Annotated[bool, typer.Option("--resume")] = False,
 ) -> None:
     """ingest -> pretrain -> export -> evaluate, as a Prefect flow (no server needed)."""
+    from sslsci.cli.console import quiet_lightning
     from sslsci.cli.flows import load_flow
 
+    quiet_lightning()
     with user_errors():
         result = load_flow("run")(
             str(pipeline),
@@ -157,29 +158,32 @@ def run_command(
         )
     for evaluation in result["evaluation"]:
         print_results(evaluation)
-    out.print(f"bundle: {result['bundle']}")
+    out.print(f"bundle: {result['bundle']}", soft_wrap=True)
     for evaluation in result["evaluation"]:
-        out.print(f"report ({evaluation['task']}): {evaluation['report']}")
+        out.print(f"report ({evaluation['task']}): {evaluation['report']}", soft_wrap=True)
 
 
 @app.command("demo")
 def demo_command(
-    root: Annotated[Path, typer.Option("--root", help="Project folder holding pipelines/.")] = Path(
-        "."
-    ),
+    root: Annotated[
+        Path, typer.Option("--root", help="Folder to write sslsci-demo/ into (default: here).")
+    ] = Path("."),
     pipeline: Annotated[
         Path | None,
-        typer.Option("--pipeline", help="Demo pipeline (default: pipelines/wearables_demo.yaml)."),
+        typer.Option("--pipeline", help="A pipeline with demo entries (default: the shipped one)."),
     ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an earlier demo run.")] = False,
 ) -> None:
     """Write the demo archives a pipeline needs (each plugin's own generator), then run it."""
+    from sslsci.demo import demo_folder
     from sslsci.train.demo import write_missing_demo_archives
 
-    path = pipeline or root / "pipelines" / "wearables_demo.yaml"
-    if not path.is_file():
-        raise typer.BadParameter(f"{path} not found; run from the sslsci checkout or pass --root")
+    if pipeline is not None and not pipeline.is_file():
+        raise fail(f"{pipeline} not found; pass an existing pipeline YAML to --pipeline")
+    path = pipeline or demo_folder(root)
+    out.print(f"demo pipeline: {path}", soft_wrap=True)
     with user_errors():
         written = write_missing_demo_archives(path)
     for archive in written:
-        out.print(f"demo archive (synthetic labels): {archive}")
-    run_command(path)
+        out.print(f"demo archive (synthetic labels): {archive}", soft_wrap=True)
+    run_command(path, resume=resume)

@@ -9,7 +9,14 @@ import torch
 from torch.utils.data import Dataset
 
 from sslsci.data.standardize import Standardizer
-from sslsci.data.windows import cut_window, window_sizes
+from sslsci.data.tiles import (
+    DEFAULT_MAX_TILES,
+    pad_tile,
+    tile_slices,
+    tile_starts,
+    valid_last,
+)
+from sslsci.data.windows import window_sizes
 from sslsci.store import ArrayStore, ItemRow
 
 MULTILABEL_SEPARATOR = ";"  # a multi-label item's classes, joined: "forest;water"
@@ -28,9 +35,9 @@ def split_labels(target: str) -> list[str]:
 class LabelledWindows(Dataset):
     """Deterministic tiles of each labelled item, for frozen-embedding evaluation.
 
-    Each sample is (tiles [K, ...window], target): the item cut into up to
-    ``max_tiles`` evenly spaced windows along the window dims, so an item's
-    embedding can be the mean over its tiles. The target is a class index, or with
+    Each sample is (tiles [K, ...window], target): the item cut into its tiles as
+    ``sslsci.data.tiles`` defines them (at most ``max_tiles``), standardised, so an
+    item's embedding is the mean over its tiles. The target is a class index, or with
     ``multilabel`` a multi-hot vector over ``classes``. ``label_key`` reads the target
     from the item's labels (a plugin task's key) instead of its catalog label.
     """
@@ -42,7 +49,7 @@ class LabelledWindows(Dataset):
         window: Mapping[str, int],
         standardizer: Standardizer,
         classes: Sequence[str],
-        max_tiles: int = 8,
+        max_tiles: int = DEFAULT_MAX_TILES,
         *,
         label_key: str | None = None,
         multilabel: bool = False,
@@ -72,28 +79,26 @@ class LabelledWindows(Dataset):
     def __len__(self) -> int:
         return len(self.items)
 
-    def tile_starts(self, item: ItemRow) -> list[list[int]]:
-        """Evenly spaced window starts along the (first) window dim; centred in the others."""
+    def tile_starts(self, item: ItemRow) -> list[tuple[int, ...]]:
+        """The item's tiles, as ``sslsci.data.tiles`` defines them for every embedding."""
+        return tile_starts(item.shape, window_sizes(item, self.window), self.max_tiles)
+
+    def valid_lengths(self, index: int) -> list[int]:
+        """Each tile's samples along the last dim before padding (for ``lengths=``)."""
+        item = self.items[index]
         sizes = window_sizes(item, self.window)
-        axes = [k for k, d in enumerate(item.dims) if d in self.window]
-        centre = [max(0, (n - s) // 2) for n, s in zip(item.shape, sizes, strict=True)]
-        if not axes:
-            return [centre]
-        axis = axes[0]
-        room = max(0, item.shape[axis] - sizes[axis])
-        count = min(self.max_tiles, room // max(1, sizes[axis]) + 1)
-        positions = np.linspace(0, room, count).round().astype(int) if count > 1 else [room // 2]
-        starts = []
-        for position in positions:
-            start = list(centre)
-            start[axis] = int(position)
-            starts.append(start)
-        return starts
+        return [valid_last(item.shape, sizes, starts) for starts in self.tile_starts(item)]
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         item = self.items[index]
+        sizes = window_sizes(item, self.window)
         tiles = [
-            self.standardizer(cut_window(self.store, item, self.window, starts))
+            pad_tile(
+                self.standardizer(
+                    self.store.read(item.store_key, tile_slices(item.shape, sizes, starts))
+                ),
+                sizes,
+            )
             for starts in self.tile_starts(item)
         ]
         return torch.from_numpy(np.stack(tiles)), self.target(item)

@@ -66,9 +66,7 @@ def evaluate_bundle(
             plugin, spec.name, (train, test), workspace, standardizer, seed, context
         )
     else:
-        sets = _item_sets(
-            (train, test), workspace, pre["window"], standardizer, task.max_tiles, spec
-        )
+        sets = item_sets(meta, (train, test), workspace, spec)
     backbone_meta = meta["backbone"]
 
     def random_backbone() -> torch.nn.Module:
@@ -77,6 +75,8 @@ def evaluate_bundle(
 
     results = evaluate_task(model.backbone, random_backbone, sets[0], sets[1], k=task.k, seed=seed)
     results.update(task=task.key, synthetic=task.synthetic, leakage=leaked)
+    if not (spec is not None and spec.plugin_windows):
+        results["embedding"] = pre["embedding"]
     folder = report_folder(bundle, task)
     write_report(results, folder, title=f"{meta['name']} on {task.key}")
     update_bundle_evaluation(bundle, {task.key: results})
@@ -91,16 +91,19 @@ def report_folder(bundle: str | Path, task: EvalConfig) -> Path:
     return Path(bundle) / "reports" / task.key.replace(":", "-")
 
 
-def _item_sets(
+def item_sets(
+    meta: dict[str, Any],
     splits: tuple[list, list],
     workspace: Workspace,
-    window: dict[str, int],
-    standardizer: Standardizer,
-    max_tiles: int,
     spec: TaskSpec | None = None,
 ) -> list[LabelledWindows]:
-    """One sample per item, tiled along the window dims, labelled by the catalog or, for a
-    plugin task, by the item label its ``label_key`` names (multi-hot for ``multilabel``)."""
+    """One sample per item, tiled as the bundle's ``preprocessing`` records (window,
+    standardisation, embedding settings: what ``model(array)`` does), labelled by the
+    catalog or, for a plugin task, by the item label its ``label_key`` names (multi-hot
+    for ``multilabel``)."""
+    pre = meta["preprocessing"]
+    standardizer = Standardizer(tuple(pre["standardize"]["mean"]), tuple(pre["standardize"]["std"]))
+    window, max_tiles = pre["window"], pre["embedding"]["max_tiles"]
     label_key = spec.label_key if spec is not None else None
     multilabel = spec is not None and spec.kind == "multilabel"
     targets = [item_target(i, label_key) for items in splits for i in items]

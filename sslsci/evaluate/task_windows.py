@@ -99,6 +99,10 @@ class TaskWindows(Dataset):
     def __len__(self) -> int:
         return len(self.samples)
 
+    def valid_lengths(self, index: int) -> list[int]:
+        """The one tile's full extent along the last dim: the plugin cut it whole."""
+        return [int(np.shape(self.samples[index][0])[-1])]
+
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         values, label = self.samples[index]
         tile = self.standardizer(np.asarray(values))[None]

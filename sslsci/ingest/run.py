@@ -22,6 +22,7 @@ from sslsci.ingest.archive import list_sources
 from sslsci.ingest.group_splits import deal_fraction_splits, empty_split_warnings
 from sslsci.ingest.plan import plan_sources
 from sslsci.ingest.process import SourceJob, SourceResult, options_hash, process_source
+from sslsci.ingest.stored_summary import stored_summary
 from sslsci.plugins.discovery import get_plugin
 from sslsci.store import ItemRow, SourceRow, Workspace, workdir_lock
 
@@ -35,6 +36,7 @@ class IngestReport:
     seconds: float
     quarantined: list[tuple[str, str]]
     warnings: list[str] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)  # lengths and sampling in the store
 
     def as_json(self) -> str:
         data = asdict(self)
@@ -106,11 +108,13 @@ def ingest_entry(
         )
         quarantined = manifest.quarantined(entry.name)
         totals = manifest.counts(entry.name)
+        stored = stored_summary(manifest.items([entry.name]), plugin.spec)
         manifest.close()
     for warning in warnings:
         log.warning(warning)
     counts.update({"stored_items": totals["items"], "quarantined_total": len(quarantined)})
-    return IngestReport(entry.name, counts, time.perf_counter() - started, quarantined, warnings)
+    seconds = time.perf_counter() - started
+    return IngestReport(entry.name, counts, seconds, quarantined, warnings, stored)
 
 
 def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:

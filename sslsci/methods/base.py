@@ -19,6 +19,7 @@ from sslsci.views.kinds import ViewKind
 
 Requirement = Callable[[nn.Module, str], "str | None"]
 
+
 @dataclass
 class MethodOutput:
     """The loss, scalar logs, and two views' backbone features for health metrics."""
@@ -87,14 +88,35 @@ class SSLMethod(nn.Module):
         return None
 
     def parameter_groups(self, weight_decay: float) -> list[dict[str, Any]]:
-        """Decay matrices and convolution kernels; spare biases, norms and position tables."""
+        """Two optimiser groups: ``decay`` (matrices, kernels) and ``no_decay``.
+
+        Biases, norm gains (every tensor under 2 dims), position tables and learned
+        tokens get no weight decay, as in MAE, DINO and timm; LARS leaves the
+        ``no_decay`` group out of its trust ratio too (``sslsci.train.lars``).
+        Frozen parameters (EMA targets) are in neither group.
+        """
         decay, no_decay = [], []
         for name, parameter in self.named_parameters():
-            if not parameter.requires_grad:
-                continue
-            skip = parameter.ndim < 2 or name.endswith(("pos_embed", "mask_token"))
-            (no_decay if skip else decay).append(parameter)
+            if parameter.requires_grad:
+                (no_decay if spared_from_decay(name, parameter) else decay).append(parameter)
         return [
-            {"params": decay, "weight_decay": weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
+            {"name": "decay", "params": decay, "weight_decay": weight_decay},
+            {"name": "no_decay", "params": no_decay, "weight_decay": 0.0},
         ]
+
+
+# Last name parts of learned positions and tokens (timm's ``no_weight_decay`` names).
+NO_DECAY_NAMES = (
+    "pos_embed",
+    "absolute_pos_embed",
+    "relative_position_bias_table",
+    "cls_token",
+    "mask_token",
+    "dist_token",
+    "register_tokens",
+)
+
+
+def spared_from_decay(name: str, parameter: nn.Parameter) -> bool:
+    """True for biases, norms and other vectors, position tables and learned tokens."""
+    return parameter.ndim < 2 or name.rsplit(".", 1)[-1] in NO_DECAY_NAMES

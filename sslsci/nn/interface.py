@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from torch import nn
+from torch import Tensor, nn
 
 
 def accepts_lengths(backbone: nn.Module) -> bool:
@@ -14,3 +14,10 @@ def accepts_lengths(backbone: nn.Module) -> bool:
     except (AttributeError, TypeError, ValueError):
         return False
     return "lengths" in parameters
+
+
+def pooled_embedding(backbone: nn.Module, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+    """The backbone's pooled embedding ``[B, num_features]`` of a batch of windows."""
+    if lengths is None:
+        return backbone.forward_features(x)
+    return backbone.forward_features(x, lengths=lengths)

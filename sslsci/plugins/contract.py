@@ -28,7 +28,10 @@ class ModalitySpec:
     first (e.g. ``("channel", "time")`` or ``("channel", "z", "y", "x")``).
     ``window_dims`` are the dims along which random windows are cut.
     ``sampling`` maps a dim to its rate (Hz, for time) or spacing (mm, m) after
-    normalisation; ``units`` describes the values.
+    normalisation, in ``sampling_units`` (default ``Hz`` for a dim named ``time``); an
+    item's own sampling goes in its ``attrs["sampling"]`` (or ``attrs["sampling_rate"]``
+    for time), so windows given in seconds or millimetres convert with what was stored.
+    ``units`` describes the values.
     ``min_sizes`` maps a window dim to the fewest samples an item may have along it
     (default 2, the core's generic check); a modality whose items can be thin along a
     dim (one CT slice) lowers it there and lets its own ``validate`` decide.
@@ -42,6 +45,11 @@ class ModalitySpec:
     sampling: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
     min_sizes: Mapping[str, int] = field(default_factory=dict)
+    sampling_units: Mapping[str, str] = field(default_factory=dict)
+
+    def sampling_unit(self, dim: str) -> str | None:
+        """The unit of ``sampling[dim]`` (``Hz`` for time unless declared), or None."""
+        return self.sampling_units.get(dim, "Hz" if dim == "time" else None)
 
 
 @dataclass

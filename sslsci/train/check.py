@@ -85,6 +85,7 @@ def pipeline_problems(pipeline: Pipeline) -> list[str]:
         + views_problems(pipeline, plugin)
         + backbone_problems(pipeline, plugin)
         + method_problems(pipeline, plugin)
+        + optimizer_problems(pipeline)
     )
 
 
@@ -93,3 +94,33 @@ def check_pipeline(pipeline: Pipeline) -> None:
     problems = pipeline_problems(pipeline)
     if problems:
         raise PipelineError("invalid pipeline:\n  " + "\n  ".join(problems))
+
+
+def optimizer_problems(pipeline: Pipeline) -> list[str]:
+    """A warm-up longer than the run is refused here, not deep inside the LR scheduler."""
+    warmup, steps = pipeline.optimizer.warmup_steps, pipeline.trainer.max_steps
+    if warmup <= steps:
+        return []
+    return [_at(pipeline, ["optimizer", "warmup_steps"], f"value {warmup}: longer than "
+                f"trainer.max_steps={steps}; accepted: 0 to {steps}")]
+
+
+def built_or_refused(pipeline: Pipeline, loc: list[Any], what: str, build: Any) -> Any:
+    """``build()``, or a ``PipelineError`` at ``loc`` when the pipeline's values break it.
+
+    A backbone or method constructor that refuses its config (a list given as a number,
+    a negative temperature) is a mistake in the pipeline file, so it is reported with the
+    file, line, field and value instead of the constructor's traceback.
+    """
+    try:
+        return build()
+    except (TypeError, ValueError) as exc:
+        value = pipeline.model_dump(mode="json")
+        for part in loc:
+            value = value.get(part) if isinstance(value, dict) else None
+        reason = str(exc).removeprefix("Value error, ")
+        raise PipelineError(
+            "invalid pipeline:\n  "
+            + _at(pipeline, loc, f"value {value!r}: {what} cannot be built from it "
+                  f"({type(exc).__name__}: {reason})")
+        ) from None

@@ -56,8 +56,8 @@ def export_checkpoint(checkpoint_path: str | Path, out_dir: str | Path | None = 
     backbone.load_state_dict(weights, strict=True)
     target = Path(out_dir) if out_dir else Path(checkpoint_path).resolve().parents[1] / "bundle"
     spec = plugin.spec
-    sampling = dict(spec.sampling)
-    if "target_rate" in context["normalize"] and len(spec.window_dims) == 1:
+    sampling = {**spec.sampling, **context.get("sampling", {})}  # as stored, when recorded
+    if "sampling" not in context and "target_rate" in context["normalize"]:
         sampling[spec.window_dims[0]] = float(context["normalize"]["target_rate"])
     return write_bundle(
         target,

@@ -11,6 +11,7 @@ from torch import nn
 
 from sslsci.methods.schedules import linear_warmup_cosine
 from sslsci.train.health import health_metrics
+from sslsci.train.optimizers import build_optimizer
 from sslsci.train.pipeline import OptimizerConfig
 
 
@@ -36,6 +37,7 @@ class SSLModule(L.LightningModule):
         self.probe = probe
         self.health_samples = health_samples
         self._embeddings: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._ema_step = 0
 
     @property
     def backbone(self) -> nn.Module:
@@ -54,7 +56,16 @@ class SSLModule(L.LightningModule):
     def _kept(self) -> int:
         return sum(z0.shape[0] for z0, _ in self._embeddings)
 
+    def on_train_start(self) -> None:
+        self._ema_step = self.global_step  # a resumed run starts at its checkpoint's step
+
     def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
+        """Move the EMA target once per optimiser step, never per micro-batch: with
+        ``accumulate_grad_batches`` most batches end without a step. The momentum
+        schedule reads ``global_step``, the optimiser steps done so far."""
+        if self.global_step == self._ema_step:
+            return
+        self._ema_step = self.global_step
         self.method.momentum_update(self.global_step, self.max_steps)
 
     def on_train_epoch_end(self) -> None:
@@ -80,13 +91,7 @@ class SSLModule(L.LightningModule):
 
     def configure_optimizers(self):
         cfg = self.optimizer_config
-        params = [p for p in self.method.parameters() if p.requires_grad]
-        if cfg.name == "sgd":
-            opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
-        elif cfg.name == "adam":
-            opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-        else:
-            opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        opt = build_optimizer(self.method, cfg)
 
         def multiplier(step: int) -> float:
             return linear_warmup_cosine(

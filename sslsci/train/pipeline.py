@@ -8,9 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sslsci.catalog.yaml_lines import YamlError, line_of, load_yaml, read_text
+from sslsci.data.window_size import parse_size
 
 
 class PipelineError(ValueError):
@@ -24,18 +32,17 @@ class _Strict(BaseModel):
 class DataConfig(_Strict):
     entries: list[str] = Field(min_length=1)
     split: str | None = None  # pretrain only on this split (e.g. train) to keep test data out
-    window: dict[str, int]
+    window: dict[str, int | str]  # samples, or a time or length ("2.56 s", "48 mm")
     samples_per_epoch: int = Field(default=4096, gt=0)
     batch_size: int = Field(default=64, gt=1)
     num_workers: int = Field(default=0, ge=0)
 
     @field_validator("window")
     @classmethod
-    def _window_positive(cls, window: dict[str, int]) -> dict[str, int]:
-        bad = {d: n for d, n in window.items() if n <= 0}
-        if bad or not window:
-            raise ValueError(f"window sizes must be positive, one per window dim; got {window}")
-        return window
+    def _window_sizes(cls, window: dict[str, int | str]) -> dict[str, int | str]:
+        if not window:
+            raise ValueError("window needs a size per window dim, e.g. {time: 150}")
+        return {dim: parse_size(size) for dim, size in window.items()}
 
 
 class BackboneConfig(_Strict):
@@ -54,9 +61,31 @@ class MethodConfig(BaseModel):
 
 
 class OptimizerConfig(_Strict):
+    """Weight decay spares biases, norms, position tables and tokens in every optimiser."""
+
     name: Literal["adamw", "adam", "sgd", "lars"] = "adamw"
     lr: float = Field(default=1e-3, gt=0)
     weight_decay: float = Field(default=0.05, ge=0)
+    momentum: float = Field(default=0.9, ge=0, lt=1)  # sgd and lars
+    lars_eta: float = Field(default=0.001, gt=0)  # lars trust coefficient (SimCLR's 0.001)
+
+    @model_validator(mode="after")
+    def _used_by_the_optimizer(self) -> OptimizerConfig:
+        users = {"momentum": ("sgd", "lars"), "lars_eta": ("lars",)}
+        for key, names in users.items():
+            # A default value is no setting: a dumped and reloaded pipeline carries them all.
+            default = type(self).model_fields[key].default
+            if (
+                key in self.model_fields_set
+                and getattr(self, key) != default
+                and (self.name not in names)
+            ):
+                raise ValueError(
+                    f"{key!r} applies to optimizer {' or '.join(names)}, not {self.name!r}; "
+                    f"remove it or set name: {names[-1]}"
+                )
+        return self
+
     warmup_steps: int = Field(default=0, ge=0)
     final_lr_fraction: float = Field(default=0.01, ge=0, le=1)
 

@@ -18,18 +18,20 @@ from torch.utils.data import DataLoader
 
 from sslsci.catalog import Catalog, load_catalog
 from sslsci.data import LabelledWindows, RandomWindows, Standardizer, worker_context
+from sslsci.data.window_size import stored_sampling
+from sslsci.plugins.contract import ModalitySpec
 from sslsci.plugins.discovery import get_plugin
 from sslsci.plugins.kit import Plugin
 from sslsci.store import ItemRow, Workspace
-from sslsci.train.check import check_pipeline
+from sslsci.train.check import built_or_refused, check_pipeline
+from sslsci.train.errors import CheckpointError, TrainingDataError
 from sslsci.train.module import SSLModule
 from sslsci.train.pipeline import Pipeline
+from sslsci.train.progress import StepProgress
+from sslsci.train.run_folder import refuse_overwrite, resume_checkpoint
+from sslsci.train.window import resolve_window
 
 CHECKPOINT_KEY = "sslsci"
-
-
-class CheckpointError(Exception):
-    """A checkpoint in the run folder cannot be resumed from safely."""
 
 
 @dataclass
@@ -64,13 +66,13 @@ def load_training_data(
     finally:
         manifest.close()
     if not items:
-        raise ValueError(
+        raise TrainingDataError(
             f"no stored items for entries {pipeline.data.entries} (split {pipeline.data.split!r})"
             f" in {workspace.root}; run `sslsci ingest NAME` first"
         )
     channels = {item.shape[0] for item in items}
     if len(channels) != 1:
-        raise ValueError(
+        raise TrainingDataError(
             f"stored items disagree on channel count {sorted(channels)}; "
             "set the plugin's channel options so all items match"
         )
@@ -164,11 +166,12 @@ class RecordContext(Callback):
 
 
 def checkpoint_context(
-    pipeline: Pipeline, data: TrainingData, backbone_config: dict[str, Any]
+    pipeline: Pipeline, data: TrainingData, backbone_config: dict[str, Any], spec: ModalitySpec
 ) -> dict[str, Any]:
     entry = data.catalog.entry(pipeline.data.entries[0])
     return {
         "pipeline": pipeline.model_dump(mode="json"),
+        "sampling": stored_sampling(data.items[0].attrs, spec),
         "backbone_config": backbone_config,
         "standardize": data.standardizer.as_dict(),
         "channel_names": data.channel_names,
@@ -205,7 +208,7 @@ def make_trainer(pipeline: Pipeline, out: Path, callbacks: list[Callback]) -> L.
         log_every_n_steps=cfg.log_every_n_steps,
         gradient_clip_val=cfg.gradient_clip_val,
         default_root_dir=out,
-        callbacks=[checkpoints, *callbacks],
+        callbacks=[checkpoints, StepProgress(), *callbacks],
         logger=[CSVLogger(out, name="logs"), TensorBoardLogger(out, name="tensorboard")],
         enable_model_summary=False,
         use_distributed_sampler=False,
@@ -232,27 +235,41 @@ def pretrain(
     from sslsci.methods import build_method
 
     check_pipeline(pipeline)
+    out = pipeline.output_dir(output)
+    if not resume:
+        refuse_overwrite(out)
     L.seed_everything(pipeline.seed, workers=True, verbose=False)
     plugin = get_plugin(pipeline.plugin)
     data = load_training_data(pipeline, catalog_path, workdir)
-    backbone, backbone_config = build_backbone(
-        plugin, pipeline.backbone.name, pipeline.backbone.config, data.in_channels
+    pipeline = resolve_window(pipeline, plugin.spec, data.items)
+    backbone, backbone_config = built_or_refused(
+        pipeline,
+        ["backbone", "config"],
+        f"backbone {pipeline.backbone.name!r}",
+        lambda: build_backbone(
+            plugin, pipeline.backbone.name, pipeline.backbone.config, data.in_channels
+        ),
     )
-    method = build_method(pipeline.method.name, backbone, **pipeline.method.hparams())
+    method = built_or_refused(
+        pipeline,
+        ["method"],
+        f"method {pipeline.method.name!r}",
+        lambda: build_method(pipeline.method.name, backbone, **pipeline.method.hparams()),
+    )
     probe = _online_probe(pipeline, data) if pipeline.online_probe else None
     module = SSLModule(method, pipeline.optimizer, pipeline.trainer.max_steps, probe=probe)
-    out = pipeline.output_dir(output)
-    callbacks: list[Callback] = [RecordContext(checkpoint_context(pipeline, data, backbone_config))]
+    callbacks: list[Callback] = [
+        RecordContext(checkpoint_context(pipeline, data, backbone_config, plugin.spec))
+    ]
     if pipeline.trainer.record_windows:
         callbacks.append(WindowFingerprints(out))
     trainer = make_trainer(pipeline, out, callbacks)
     last = out / "checkpoints" / "last.ckpt"
-    if resume and not last.is_file():
-        raise FileNotFoundError(f"--resume given but {last} does not exist; run without it")
+    start, epoch = _resume_point(out) if resume else (None, 0)
     trainer.fit(
         module,
-        train_dataloaders=training_loader(pipeline, plugin, data, _checkpoint_epoch(last, resume)),
-        ckpt_path=str(last) if resume else None,
+        train_dataloaders=training_loader(pipeline, plugin, data, epoch),
+        ckpt_path=str(start) if start else None,
         weights_only=True,  # explicit, so $TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD cannot lift it
     )
     trainer.save_checkpoint(last)
@@ -296,14 +313,14 @@ def _refused_global(message: str) -> str:
     return f"its pickle calls or builds {match.group(1)}"
 
 
-def _checkpoint_epoch(path: Path, resume: bool) -> int:
-    """The epoch a resumed run continues from (0 for a fresh run)."""
-    if not resume:
-        return 0
+def _resume_point(run: Path) -> tuple[Path, int]:
+    """The checkpoint a resumed run continues from and the epoch it starts drawing at."""
     # mmap: tensors stay on disk here; Lightning loads the weights itself.
     fix = "Delete it and run without --resume to start over."
-    checkpoint = read_checkpoint_file(path, "resume from", fix, mmap=True)
-    return int(checkpoint.get("epoch", 0)) + 1
+    path, checkpoint = resume_checkpoint(
+        run, lambda p: read_checkpoint_file(p, "resume from", fix, mmap=True)
+    )
+    return path, int(checkpoint.get("epoch", 0)) + 1
 
 
 def _online_probe(pipeline: Pipeline, data: TrainingData):

@@ -41,15 +41,16 @@ def three_items(put_items):
 
 def test_features_are_tile_means_per_item(store, three_items, mean_backbone) -> None:
     rows, arrays = three_items
-    # Window 4 with at most 2 tiles: a (length 12) gives tiles [0:4] and [8:12];
-    # b (length 6) one centred tile [1:5]; c (length 4) itself.
+    # Window 4 with at most 2 tiles: a (length 12) has tiles at 0, 4, 8, of which the
+    # evenly spaced two [0:4] and [8:12]; b (length 6) [0:4] and [2:6] (the last ends at
+    # the end); c (length 4) itself.
     dataset = LabelledWindows(store, rows, {"time": 4}, STANDARDIZER, ["x", "y"], max_tiles=2)
-    assert [len(dataset[i][0]) for i in range(3)] == [2, 1, 1]
+    assert [len(dataset[i][0]) for i in range(3)] == [2, 2, 1]
     features, labels = embed_items(unit_backbone(mean_backbone), dataset, batch_size=2)
     expected = np.stack(
         [
             standardised_mean(arrays["a"], [*range(0, 4), *range(8, 12)]),
-            standardised_mean(arrays["b"], list(range(1, 5))),
+            standardised_mean(arrays["b"], [*range(0, 4), *range(2, 6)]),
             standardised_mean(arrays["c"], list(range(4))),
         ]
     )
@@ -89,7 +90,7 @@ def test_unpooled_features_are_refused(store, three_items) -> None:
         def forward_features(self, x: torch.Tensor) -> torch.Tensor:
             return x.transpose(1, 2)
 
-    with pytest.raises(ValueError, match=r"TokenBackbone.forward_features returned shape"):
+    with pytest.raises(ValueError, match=r"TokenBackbone gave a pooled embedding of shape"):
         embed_items(TokenBackbone(), dataset)
 
 
