@@ -12,7 +12,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from sslsci.catalog import Catalog
@@ -22,6 +21,7 @@ from sslsci.ingest.archive import list_sources
 from sslsci.ingest.group_splits import deal_fraction_splits, empty_split_warnings
 from sslsci.ingest.plan import plan_sources
 from sslsci.ingest.process import SourceJob, SourceResult, options_hash, process_source
+from sslsci.ingest.workers import worker_pool
 from sslsci.plugins.discovery import get_plugin
 from sslsci.store import ItemRow, SourceRow, Workspace, workdir_lock
 
@@ -118,7 +118,7 @@ def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:
         for job in jobs:
             yield process_source(job)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         yield from pool.map(process_source, jobs, chunksize=1)
 
 
