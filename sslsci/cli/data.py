@@ -7,11 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from sslsci.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
-from sslsci.cli.app import CatalogOpt, WorkdirOpt, app, catalog_app, err, fail, out, store_app
+from sslsci.cli.app import (
+    CatalogOpt,
+    WorkdirOpt,
+    app,
+    catalog_app,
+    err,
+    fail,
+    out,
+    store_app,
+    styled,
+)
 from sslsci.plugins.contract import PluginError
 
 
@@ -54,15 +65,13 @@ def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirO
         raise fail(str(exc)) from None
     problems = workdir_problems(parsed, workdir) + check_catalog(parsed)
     for note in demo_notes(parsed):
-        out.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        out.print(styled("note: ", "yellow", note), highlight=False)
     for problem in problems:
-        err.print(f"[red]✗[/red] {problem}", highlight=False)
+        err.print(styled("✗ ", "red", problem), highlight=False)
     if problems:
         raise typer.Exit(code=2)
-    out.print(
-        f"[green]✓[/green] {catalog}: {len(parsed.entries)} entries valid; "
-        f"store in {parsed.resolve_workdir(workdir)}"
-    )
+    summary = f"{catalog}: {len(parsed.entries)} entries valid; store in "
+    out.print(styled("✓ ", "green", summary + str(parsed.resolve_workdir(workdir))))
 
 
 @app.command("ingest")
@@ -96,7 +105,7 @@ def ingest_command(
         f"{c['stored_items']} items in store ({result.seconds:.2f} s)"
     )
     for warning in result.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}")
+        out.print(styled("warning: ", "yellow", warning))
     if report:
         _print_quarantine(result.quarantined)
 
@@ -142,7 +151,7 @@ class ProgressBar:
                 console=err,
             )
             self._bar.start()
-            self._task = self._bar.add_task(self.label, total=None)
+            self._task = self._bar.add_task(escape(self.label), total=None)
         return self.tick
 
     def tick(self, done: int, total: int) -> None:
