@@ -102,12 +102,14 @@ def ingest_command(
     out.print(
         f"{name}: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
         f"{c['ok']} stored, {c['quarantined']} quarantined, {c['gone']} gone; "
-        f"{c['stored_items']} items in store ({result.seconds:.2f} s)"
+        f"{c['stored_items']} items in store, {c['left_out_items']} left out of stored files "
+        f"({result.seconds:.2f} s)"
     )
     for warning in result.warnings:
         out.print(styled("warning: ", "yellow", warning))
     if report:
         _print_quarantine(result.quarantined)
+        _print_left_out(result.left_out)
 
 
 def _print_quarantine(rows: list[tuple[str, str]]) -> None:
@@ -117,6 +119,16 @@ def _print_quarantine(rows: list[tuple[str, str]]) -> None:
     table = Table("quarantined file", "reason", show_lines=True)
     for uri, reason in rows:
         table.add_row(uri, reason)
+    out.print(table)
+
+
+def _print_left_out(rows: list[tuple[str, str, str]]) -> None:
+    if not rows:
+        out.print("no items left out of stored files")
+        return
+    table = Table("file", "item left out", "reason", show_lines=True)
+    for uri, item, reason in rows:
+        table.add_row(uri, item, reason)
     out.print(table)
 
 

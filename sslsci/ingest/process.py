@@ -40,6 +40,7 @@ class SourceResult:
     status: str
     reason: str | None = None
     items: list[ItemResult] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason) left out
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,15 @@ def process_source(job: SourceJob) -> SourceResult:
                 try:
                     items.append(_store_record(record, plugin, store, sha, job))
                 except InvalidItemError as exc:
-                    skipped.append(str(exc))
+                    skipped.append((record.item, str(exc)))
     except Exception as exc:  # a bad file must never stop the batch
         return SourceResult(info.uri, sha, "quarantined", _reason(exc))
+    reasons = [reason for _, reason in skipped]
     if not items:
-        reason = "; ".join(skipped) or "the reader found no data in it"
+        reason = "; ".join(reasons) or "the reader found no data in it"
         return SourceResult(info.uri, sha, "quarantined", reason)
-    note = f"{len(skipped)} item(s) skipped: " + "; ".join(skipped) if skipped else None
-    return SourceResult(info.uri, sha, "ok", reason=note, items=items)
+    note = f"{len(skipped)} item(s) skipped: " + "; ".join(reasons) if skipped else None
+    return SourceResult(info.uri, sha, "ok", reason=note, items=items, skipped=skipped)
 
 
 class InvalidItemError(ValueError):

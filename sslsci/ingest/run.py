@@ -35,10 +35,12 @@ class IngestReport:
     seconds: float
     quarantined: list[tuple[str, str]]
     warnings: list[str] = field(default_factory=list)
+    left_out: list[tuple[str, str, str]] = field(default_factory=list)  # (uri, item, reason)
 
     def as_json(self) -> str:
         data = asdict(self)
         data["quarantined"] = [{"uri": u, "reason": r} for u, r in self.quarantined]
+        data["left_out"] = [{"uri": u, "item": i, "reason": r} for u, i, r in self.left_out]
         return json.dumps(data, indent=2)
 
 
@@ -105,12 +107,20 @@ def ingest_entry(
             entry, deal_fraction_splits(manifest, entry)
         )
         quarantined = manifest.quarantined(entry.name)
+        left_out = manifest.skipped(entry.name)
         totals = manifest.counts(entry.name)
         manifest.close()
     for warning in warnings:
         log.warning(warning)
-    counts.update({"stored_items": totals["items"], "quarantined_total": len(quarantined)})
-    return IngestReport(entry.name, counts, time.perf_counter() - started, quarantined, warnings)
+    counts.update(
+        {
+            "stored_items": totals["items"],
+            "quarantined_total": len(quarantined),
+            "left_out_items": len(left_out),
+        }
+    )
+    seconds = time.perf_counter() - started
+    return IngestReport(entry.name, counts, seconds, quarantined, warnings, left_out)
 
 
 def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:
@@ -163,7 +173,7 @@ def _record(result, infos, entry, plugin, opts, labeler, manifest, store, counts
             )
         )
     try:
-        manifest.record_ok(source, rows)
+        manifest.record_ok(source, rows, result.skipped)
     except BaseException:
         _drop_unrecorded(manifest, store, [row.store_key for row in rows])
         raise
