@@ -81,6 +81,14 @@ def ingest_command(
     workdir: WorkdirOpt = None,
     workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
     verify: Annotated[bool, typer.Option("--verify", help="Re-hash every file.")] = False,
+    accept_gone: Annotated[
+        bool,
+        typer.Option(
+            "--accept-gone",
+            help="Confirm that most files vanishing from the archive were deleted "
+            "(by default that reads as an unreachable archive and nothing is marked gone).",
+        ),
+    ] = False,
     report: Annotated[bool, typer.Option("--report", help="Print counts and quarantine.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -91,7 +99,13 @@ def ingest_command(
         parsed, workspace = _workspace(catalog, workdir)
         with ProgressBar(f"ingest {name}", enabled=not as_json) as tick:
             result = ingest_entry(
-                parsed, name, workspace, workers=workers, verify=verify, progress=tick
+                parsed,
+                name,
+                workspace,
+                workers=workers,
+                verify=verify,
+                accept_gone=accept_gone,
+                progress=tick,
             )
     except (CatalogError, PluginError, FileNotFoundError, RuntimeError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -103,10 +117,11 @@ def ingest_command(
         f"{name}: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
         f"{c['ok']} stored, {c['quarantined']} quarantined, {c['gone']} gone; "
         f"{c['stored_items']} items in store, {c['left_out_items']} left out of stored files "
-        f"({result.seconds:.2f} s)"
+        f"({result.seconds:.2f} s)",
+        soft_wrap=True,
     )
     for warning in result.warnings:
-        out.print(styled("warning: ", "yellow", warning))
+        out.print(styled("warning: ", "yellow", warning), soft_wrap=True)
     if report:
         _print_quarantine(result.quarantined)
         _print_left_out(result.left_out)
@@ -133,13 +148,19 @@ def _print_left_out(rows: list[tuple[str, str, str]]) -> None:
 
 
 @store_app.command("prune")
-def store_prune(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirOpt = None) -> None:
+def store_prune(
+    catalog: CatalogOpt = Path(DEFAULT_CATALOG),
+    workdir: WorkdirOpt = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Delete even when most files of an entry are gone.")
+    ] = False,
+) -> None:
     """Delete stored data of files gone from their archive and of replaced file versions."""
     from sslsci.ingest import prune_store
 
     try:
         _, workspace = _workspace(catalog, workdir)
-        deleted, sources = prune_store(workspace)
+        deleted, sources = prune_store(workspace, confirmed=yes)
     except (CatalogError, RuntimeError) as exc:
         raise fail(str(exc)) from None
     out.print(f"pruned {deleted} stored items; dropped {sources} gone files from the manifest")

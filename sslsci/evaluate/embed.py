@@ -59,8 +59,6 @@ def embed_items(
     return torch.cat(features).numpy(), torch.cat(labels).numpy()
 
 
-
-
 def tile_lengths(dataset: LabelledWindows, indices: Sequence[int]) -> torch.Tensor:
     """Valid extent along the last dim of every tile of the items at ``indices``, in the
     order ``collate_tiles`` concatenates them (the window size unless the item ends first)."""

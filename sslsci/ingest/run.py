@@ -18,6 +18,7 @@ from sslsci.catalog import Catalog
 from sslsci.catalog.check import check_entry_options
 from sslsci.catalog.labels import EntryLabeler
 from sslsci.ingest.archive import list_sources
+from sslsci.ingest.gone import looks_unreachable, unreachable_warning
 from sslsci.ingest.group_splits import deal_fraction_splits, empty_split_warnings
 from sslsci.ingest.plan import plan_sources
 from sslsci.ingest.process import SourceJob, SourceResult, options_hash, process_source
@@ -51,9 +52,11 @@ def ingest_entry(
     *,
     workers: int = 1,
     verify: bool = False,
+    accept_gone: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Bring the store up to date with one catalog entry's archive."""
+    """Bring the store up to date with one catalog entry's archive; ``accept_gone``
+    confirms that most of its files vanishing at once are deletions (see ``gone``)."""
     entry = catalog.entry(name)
     plugin = get_plugin(entry.modality)
     check_entry_options(catalog, entry, plugin)  # a misspelt option fails before any work
@@ -99,11 +102,10 @@ def ingest_entry(
             )
             if progress:
                 progress(done, len(jobs))
-        present = {info.uri for info in found}
-        gone = [u for u, row in known.items() if row.status != "gone" and u not in present]
+        gone, warnings = _gone_sources(uri, found, known, accept_gone)
         manifest.mark_gone(entry.name, gone)
         counts["gone"] = len(gone)
-        warnings = labeler.group_warnings() + empty_split_warnings(
+        warnings += labeler.group_warnings() + empty_split_warnings(
             entry, deal_fraction_splits(manifest, entry)
         )
         quarantined = manifest.quarantined(entry.name)
@@ -121,6 +123,17 @@ def ingest_entry(
     )
     seconds = time.perf_counter() - started
     return IngestReport(entry.name, counts, seconds, quarantined, warnings, left_out)
+
+
+def _gone_sources(uri, found, known, accept_gone: bool) -> tuple[list[str], list[str]]:
+    """Known sources missing from the listing, unless so many vanished at once that the
+    archive looks unreachable (then none, and a warning saying so)."""
+    present = {info.uri for info in found}
+    live = [u for u, row in known.items() if row.status != "gone"]
+    missing = [u for u in live if u not in present]
+    if accept_gone or not looks_unreachable(len(missing), len(live)):
+        return missing, []
+    return [], [unreachable_warning(str(uri), len(found), len(missing), len(live))]
 
 
 def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:

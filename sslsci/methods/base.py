@@ -19,6 +19,7 @@ from sslsci.views.kinds import ViewKind
 
 Requirement = Callable[[nn.Module, str], "str | None"]
 
+
 @dataclass
 class MethodOutput:
     """The loss, scalar logs, and two views' backbone features for health metrics."""

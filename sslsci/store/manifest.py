@@ -232,6 +232,14 @@ class Manifest:
         )
         return [_item_from_row(row) for row in self._db.execute(query).fetchall()]
 
+    def gone_counts(self) -> dict[str, tuple[int, int]]:
+        """{entry: (gone sources, all sources)} of each entry with a gone source."""
+        rows = self._db.execute(
+            "SELECT entry, SUM(status = 'gone'), COUNT(*) FROM sources GROUP BY entry "
+            "HAVING SUM(status = 'gone') > 0"
+        ).fetchall()
+        return {entry: (int(gone), int(total)) for entry, gone, total in rows}
+
     def drop_gone(self) -> int:
         with self.transaction() as db:
             db.execute(
