@@ -17,7 +17,7 @@ import yaml
 
 from sslsci.store import Workspace
 
-CORPORA = ["corpus_wearables", "corpus_speech", "corpus_ct"]
+CORPORA = ["corpus_das"]
 TIME_LIMIT_S = 240  # generous: the machine is shared; a hang is minutes, not seconds
 PEAK_RSS_BOUND = 1536 * 2**20  # bytes; a trusted size bomb costs gigabytes
 
