@@ -73,15 +73,24 @@ def _entry(catalog: Catalog, entry: CatalogEntry) -> list[str]:
     except PluginError:
         known = ", ".join(plugin_names()) or "none"
         return [
-            _at(catalog, entry, ["modality"], f"value {entry.modality!r}: no such plugin; "
-                f"installed: {known}")
+            _at(
+                catalog,
+                entry,
+                ["modality"],
+                f"value {entry.modality!r}: no such plugin; installed: {known}",
+            )
         ]
     problems = options_problems(catalog, entry, plugin)
     readers = [r.name for r in plugin.readers]
     if entry.format is not None and entry.format not in readers:
         problems.append(
-            _at(catalog, entry, ["format"], f"value {entry.format!r}: not a {entry.modality} "
-                f"reader; accepted: {', '.join(readers)}")
+            _at(
+                catalog,
+                entry,
+                ["format"],
+                f"value {entry.format!r}: not a {entry.modality} "
+                f"reader; accepted: {', '.join(readers)}",
+            )
         )
     return problems + _archive_problems(catalog, entry)
 
@@ -115,14 +124,22 @@ def _archive_problems(catalog: Catalog, entry: CatalogEntry) -> list[str]:
         sidecar = archive_file(uri, entry.labels.sidecar)
         if not _exists(sidecar):
             problems.append(
-                _at(catalog, entry, ["labels", "sidecar"],
-                    f"value {entry.labels.sidecar!r}: {sidecar} does not exist")
+                _at(
+                    catalog,
+                    entry,
+                    ["labels", "sidecar"],
+                    f"value {entry.labels.sidecar!r}: {sidecar} does not exist",
+                )
             )
     if entry.splits and entry.splits.lists:
         for split, name in entry.splits.lists.items():
             if not _exists(archive_file(uri, name)):
                 problems.append(
-                    _at(catalog, entry, ["splits", "lists", split],
-                        f"value {name!r}: file not found")
+                    _at(
+                        catalog,
+                        entry,
+                        ["splits", "lists", split],
+                        f"value {name!r}: file not found",
+                    )
                 )
     return problems

@@ -81,8 +81,10 @@ class EntryLabeler:
         key = self.group_column()
         if not key or not self.ungrouped:
             return []
-        field_name = "splits.group_by" if self.entry.splits and self.entry.splits.group_by else (
-            "labels.group_column"
+        field_name = (
+            "splits.group_by"
+            if self.entry.splits and self.entry.splits.group_by
+            else ("labels.group_column")
         )
         there = ", ".join(sorted(self.columns)) or "none"
         return [

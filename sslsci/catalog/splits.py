@@ -76,4 +76,3 @@ def split_by_fraction(spec: SplitSpec, group: str) -> str:
         if u < cumulative:
             return split
     return list(fractions)[-1]
-

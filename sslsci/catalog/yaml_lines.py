@@ -44,9 +44,7 @@ def load_yaml(text: str, path: Path | str) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as exc:
         raise YamlError(f"{path}: not valid YAML: {exc}") from None
     except RecursionError:
-        raise YamlError(
-            f"{path}: values are nested too deeply to read; flatten the file"
-        ) from None
+        raise YamlError(f"{path}: values are nested too deeply to read; flatten the file") from None
     finally:
         loader.dispose()
     return value, root
@@ -157,7 +155,6 @@ def line_of(root: yaml.Node | None, loc: list[Any]) -> int | None:
         else:
             break
     return line
-
 
 
 def located(path: Path | None, loc: list[Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 app = typer.Typer(
     help="Self-supervised foundation models for scientific sensor data.",
@@ -20,8 +21,16 @@ store_app = typer.Typer(help="Maintain the array store.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(store_app, name="store")
 
-err = Console(stderr=True)
-out = Console()
+# Markup off: file names, reasons and patterns such as ``^[a-z0-9]...`` are printed as
+# they are; styles come only from ``styled`` (rich would eat every ``[...]``).
+err = Console(stderr=True, markup=False)
+out = Console(markup=False)
+
+
+def styled(prefix: str, style: str, text: object = "") -> Text:
+    """``prefix`` in ``style``, then ``text`` verbatim (never read as markup)."""
+    return Text.assemble((prefix, style), str(text))
+
 
 CatalogOpt = Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")]
 WorkdirOpt = Annotated[
@@ -42,7 +51,7 @@ def main_options(
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(styled("error: ", "red", message), highlight=False)
     return typer.Exit(code=2)
 
 

@@ -7,11 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from sslsci.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
-from sslsci.cli.app import CatalogOpt, WorkdirOpt, app, catalog_app, err, fail, out, store_app
+from sslsci.cli.app import (
+    CatalogOpt,
+    WorkdirOpt,
+    app,
+    catalog_app,
+    err,
+    fail,
+    out,
+    store_app,
+    styled,
+)
 from sslsci.plugins.contract import PluginError
 
 
@@ -54,15 +65,13 @@ def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirO
         raise fail(str(exc)) from None
     problems = workdir_problems(parsed, workdir) + check_catalog(parsed)
     for note in demo_notes(parsed):
-        out.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        out.print(styled("note: ", "yellow", note), highlight=False)
     for problem in problems:
-        err.print(f"[red]✗[/red] {problem}", highlight=False)
+        err.print(styled("✗ ", "red", problem), highlight=False)
     if problems:
         raise typer.Exit(code=2)
-    out.print(
-        f"[green]✓[/green] {catalog}: {len(parsed.entries)} entries valid; "
-        f"store in {parsed.resolve_workdir(workdir)}"
-    )
+    summary = f"{catalog}: {len(parsed.entries)} entries valid; store in "
+    out.print(styled("✓ ", "green", summary + str(parsed.resolve_workdir(workdir))))
 
 
 @app.command("ingest")
@@ -72,6 +81,14 @@ def ingest_command(
     workdir: WorkdirOpt = None,
     workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
     verify: Annotated[bool, typer.Option("--verify", help="Re-hash every file.")] = False,
+    accept_gone: Annotated[
+        bool,
+        typer.Option(
+            "--accept-gone",
+            help="Confirm that most files vanishing from the archive were deleted "
+            "(by default that reads as an unreachable archive and nothing is marked gone).",
+        ),
+    ] = False,
     report: Annotated[bool, typer.Option("--report", help="Print counts and quarantine.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -82,7 +99,13 @@ def ingest_command(
         parsed, workspace = _workspace(catalog, workdir)
         with ProgressBar(f"ingest {name}", enabled=not as_json) as tick:
             result = ingest_entry(
-                parsed, name, workspace, workers=workers, verify=verify, progress=tick
+                parsed,
+                name,
+                workspace,
+                workers=workers,
+                verify=verify,
+                accept_gone=accept_gone,
+                progress=tick,
             )
     except (CatalogError, PluginError, FileNotFoundError, RuntimeError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -93,14 +116,17 @@ def ingest_command(
     out.print(
         f"{name}: {c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
         f"{c['ok']} stored, {c['quarantined']} quarantined, {c['gone']} gone; "
-        f"{c['stored_items']} items in store ({result.seconds:.2f} s)"
+        f"{c['stored_items']} items in store, {c['left_out_items']} left out of stored files "
+        f"({result.seconds:.2f} s)",
+        soft_wrap=True,
     )
     for line in result.stored:
         out.print(f"  stored {line}", highlight=False)
     for warning in result.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}")
+        out.print(styled("warning: ", "yellow", warning), soft_wrap=True)
     if report:
         _print_quarantine(result.quarantined)
+        _print_left_out(result.left_out)
 
 
 def _print_quarantine(rows: list[tuple[str, str]]) -> None:
@@ -113,14 +139,30 @@ def _print_quarantine(rows: list[tuple[str, str]]) -> None:
     out.print(table)
 
 
+def _print_left_out(rows: list[tuple[str, str, str]]) -> None:
+    if not rows:
+        out.print("no items left out of stored files")
+        return
+    table = Table("file", "item left out", "reason", show_lines=True)
+    for uri, item, reason in rows:
+        table.add_row(uri, item, reason)
+    out.print(table)
+
+
 @store_app.command("prune")
-def store_prune(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirOpt = None) -> None:
+def store_prune(
+    catalog: CatalogOpt = Path(DEFAULT_CATALOG),
+    workdir: WorkdirOpt = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Delete even when most files of an entry are gone.")
+    ] = False,
+) -> None:
     """Delete stored data of files gone from their archive and of replaced file versions."""
     from sslsci.ingest import prune_store
 
     try:
         _, workspace = _workspace(catalog, workdir)
-        deleted, sources = prune_store(workspace)
+        deleted, sources = prune_store(workspace, confirmed=yes)
     except (CatalogError, RuntimeError) as exc:
         raise fail(str(exc)) from None
     out.print(f"pruned {deleted} stored items; dropped {sources} gone files from the manifest")
@@ -144,7 +186,7 @@ class ProgressBar:
                 console=err,
             )
             self._bar.start()
-            self._task = self._bar.add_task(self.label, total=None)
+            self._task = self._bar.add_task(escape(self.label), total=None)
         return self.tick
 
     def tick(self, done: int, total: int) -> None:

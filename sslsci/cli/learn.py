@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sslsci.cli.app import app, fail, out, user_errors
+from sslsci.cli.app import app, fail, out, styled, user_errors
 
 PipelineArg = Annotated[Path, typer.Argument(help="Pipeline YAML (see pipelines/).")]
 CatalogOverride = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML.")]
@@ -132,7 +132,7 @@ def print_results(results: dict) -> None:
         table.add_row(label, *cells)
     out.print(table)
     if results.get("synthetic"):
-        out.print("[yellow]labels are synthetic[/yellow]")
+        out.print(styled("labels are synthetic", "yellow"))
 
 
 @app.command("run")

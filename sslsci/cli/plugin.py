@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sslsci.cli.app import app, fail, out
+from sslsci.cli.app import app, fail, out, styled
 
 plugin_app = typer.Typer(help="Make and check modality plugins.", no_args_is_help=True)
 app.add_typer(plugin_app, name="plugin")
@@ -35,9 +35,7 @@ def new_command(
         raise fail(str(exc)) from None
     for path in written:
         out.print(f"wrote {path}")
-    out.print(
-        f"next: pip install -e {target} && sslsci plugin check {name}  (see docs/plugins.md)"
-    )
+    out.print(f"next: pip install -e {target} && sslsci plugin check {name}  (see docs/plugins.md)")
 
 
 @plugin_app.command("check")
@@ -53,12 +51,14 @@ def check_command(
     except PluginError as exc:
         raise fail(str(exc)) from None
     table = Table("check", "result", "detail", title=f"sslsci plugin check {name}")
-    style = {"pass": "[green]pass[/green]", "fail": "[red]FAIL[/red]", "skip": "[yellow]skip"}
+    style = {"pass": ("pass", "green"), "fail": ("FAIL", "red"), "skip": ("skip", "yellow")}
     for result in results:
-        table.add_row(result.check, style[result.status], result.detail)
+        table.add_row(result.check, styled(*style[result.status]), result.detail)
     out.print(table)
     failed = [r.check for r in results if r.status == "fail"]
     if failed:
-        out.print(f"[red]{len(failed)} of {len(results)} checks failed:[/red] {', '.join(failed)}")
+        out.print(
+            styled(f"{len(failed)} of {len(results)} checks failed: ", "red", ", ".join(failed))
+        )
         raise typer.Exit(code=1)
-    out.print(f"[green]{name} passes {len(results)} checks[/green]")
+    out.print(styled(f"{name} passes {len(results)} checks", "green"))

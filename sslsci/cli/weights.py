@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Column, Table
-from rich.text import Text
 
 from sslsci.bundle.errors import BundleError
-from sslsci.cli.app import app, err, out
+from sslsci.cli.app import app, err, out, styled
 from sslsci.weights.discover import list_models
 from sslsci.weights.errors import WeightsError
 from sslsci.weights.hf import export_hf
@@ -40,7 +39,7 @@ OfflineOpt = Annotated[
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(Text("error: ", style="red") + Text(str(exc)), highlight=False, soft_wrap=True)
+    err.print(styled("error: ", "red", exc), highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -167,5 +166,6 @@ def export_hf_command(
     except (WeightsError, BundleError) as exc:
         raise _fail(exc) from None
     out.print(f"wrote a Hugging Face layout to {folder}", highlight=False, soft_wrap=True)
+
 
 app.add_typer(weights_app, name="weights")

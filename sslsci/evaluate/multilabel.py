@@ -29,9 +29,7 @@ def multilabel_metrics(truth: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
     """mAP over classes with a positive in ``truth``; micro/macro F1 at ``THRESHOLD``."""
     truth = np.asarray(truth, dtype=int)
     present = [k for k in range(truth.shape[1]) if truth[:, k].any()]
-    per_class = {
-        int(k): float(average_precision_score(truth[:, k], scores[:, k])) for k in present
-    }
+    per_class = {int(k): float(average_precision_score(truth[:, k], scores[:, k])) for k in present}
     predicted = (scores >= THRESHOLD).astype(int)
     return {
         "mean_average_precision": float(np.mean(list(per_class.values()))) if per_class else 0.0,

@@ -113,8 +113,16 @@ def item_sets(
         classes = sorted({t for t in targets if t is not None})
     store = workspace.store()
     return [
-        LabelledWindows(store, items, window, standardizer, classes, max_tiles,
-                        label_key=label_key, multilabel=multilabel)
+        LabelledWindows(
+            store,
+            items,
+            window,
+            standardizer,
+            classes,
+            max_tiles,
+            label_key=label_key,
+            multilabel=multilabel,
+        )
         for items in splits
     ]
 

@@ -6,6 +6,7 @@ person can act on, so one file never stops the batch.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class SourceResult:
     status: str
     reason: str | None = None
     items: list[ItemResult] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason) left out
 
 
 @dataclass(frozen=True)
@@ -85,14 +87,15 @@ def process_source(job: SourceJob) -> SourceResult:
                 try:
                     items.append(_store_record(record, plugin, store, sha, job))
                 except InvalidItemError as exc:
-                    skipped.append(str(exc))
+                    skipped.append((record.item, str(exc)))
     except Exception as exc:  # a bad file must never stop the batch
         return SourceResult(info.uri, sha, "quarantined", _reason(exc))
+    reasons = [reason for _, reason in skipped]
     if not items:
-        reason = "; ".join(skipped) or "the reader found no data in it"
+        reason = "; ".join(reasons) or "the reader found no data in it"
         return SourceResult(info.uri, sha, "quarantined", reason)
-    note = f"{len(skipped)} item(s) skipped: " + "; ".join(skipped) if skipped else None
-    return SourceResult(info.uri, sha, "ok", reason=note, items=items)
+    note = f"{len(skipped)} item(s) skipped: " + "; ".join(reasons) if skipped else None
+    return SourceResult(info.uri, sha, "ok", reason=note, items=items, skipped=skipped)
 
 
 class InvalidItemError(ValueError):
@@ -127,7 +130,28 @@ def _store_record(record, plugin, store: ArrayStore, sha: str, job: SourceJob) -
 
 
 def _reason(exc: BaseException) -> str:
+    if (cause := _out_of_memory(exc)) is not None:
+        detail = str(cause).strip()
+        return (
+            "ran out of memory while reading it"
+            + (f" ({detail})" if detail else "")
+            + "; the file needs more memory than this ingest could get: check that the "
+            "sizes it declares are plausible, or ingest it with fewer --workers or on a "
+            "machine with more free memory"
+        )
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, (ValueError, InvalidItemError)):
         return text
     return f"{type(exc).__name__}: {text}"
+
+
+def _out_of_memory(exc: BaseException) -> BaseException | None:
+    """The MemoryError or ENOMEM OSError behind ``exc`` (a reader may wrap it in a message
+    that blames the file), or None."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None

@@ -12,17 +12,18 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from sslsci.catalog import Catalog
 from sslsci.catalog.check import check_entry_options
 from sslsci.catalog.labels import EntryLabeler
 from sslsci.ingest.archive import list_sources
+from sslsci.ingest.gone import looks_unreachable, unreachable_warning
 from sslsci.ingest.group_splits import deal_fraction_splits, empty_split_warnings
 from sslsci.ingest.plan import plan_sources
 from sslsci.ingest.process import SourceJob, SourceResult, options_hash, process_source
 from sslsci.ingest.stored_summary import stored_summary
+from sslsci.ingest.workers import worker_pool
 from sslsci.plugins.discovery import get_plugin
 from sslsci.store import ItemRow, SourceRow, Workspace, workdir_lock
 
@@ -37,10 +38,12 @@ class IngestReport:
     quarantined: list[tuple[str, str]]
     warnings: list[str] = field(default_factory=list)
     stored: list[str] = field(default_factory=list)  # lengths and sampling in the store
+    left_out: list[tuple[str, str, str]] = field(default_factory=list)  # (uri, item, reason)
 
     def as_json(self) -> str:
         data = asdict(self)
         data["quarantined"] = [{"uri": u, "reason": r} for u, r in self.quarantined]
+        data["left_out"] = [{"uri": u, "item": i, "reason": r} for u, i, r in self.left_out]
         return json.dumps(data, indent=2)
 
 
@@ -51,9 +54,11 @@ def ingest_entry(
     *,
     workers: int = 1,
     verify: bool = False,
+    accept_gone: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Bring the store up to date with one catalog entry's archive."""
+    """Bring the store up to date with one catalog entry's archive; ``accept_gone``
+    confirms that most of its files vanishing at once are deletions (see ``gone``)."""
     entry = catalog.entry(name)
     plugin = get_plugin(entry.modality)
     check_entry_options(catalog, entry, plugin)  # a misspelt option fails before any work
@@ -99,22 +104,41 @@ def ingest_entry(
             )
             if progress:
                 progress(done, len(jobs))
-        present = {info.uri for info in found}
-        gone = [u for u, row in known.items() if row.status != "gone" and u not in present]
+        gone, warnings = _gone_sources(uri, found, known, accept_gone)
         manifest.mark_gone(entry.name, gone)
         counts["gone"] = len(gone)
-        warnings = labeler.group_warnings() + empty_split_warnings(
+        warnings += labeler.group_warnings() + empty_split_warnings(
             entry, deal_fraction_splits(manifest, entry)
         )
         quarantined = manifest.quarantined(entry.name)
+        left_out = manifest.skipped(entry.name)
         totals = manifest.counts(entry.name)
         stored = stored_summary(manifest.items([entry.name]), plugin.spec)
         manifest.close()
     for warning in warnings:
         log.warning(warning)
-    counts.update({"stored_items": totals["items"], "quarantined_total": len(quarantined)})
+    counts.update(
+        {
+            "stored_items": totals["items"],
+            "quarantined_total": len(quarantined),
+            "left_out_items": len(left_out),
+        }
+    )
     seconds = time.perf_counter() - started
-    return IngestReport(entry.name, counts, seconds, quarantined, warnings, stored)
+    return IngestReport(
+        entry.name, counts, seconds, quarantined, warnings, stored=stored, left_out=left_out
+    )
+
+
+def _gone_sources(uri, found, known, accept_gone: bool) -> tuple[list[str], list[str]]:
+    """Known sources missing from the listing, unless so many vanished at once that the
+    archive looks unreachable (then none, and a warning saying so)."""
+    present = {info.uri for info in found}
+    live = [u for u, row in known.items() if row.status != "gone"]
+    missing = [u for u in live if u not in present]
+    if accept_gone or not looks_unreachable(len(missing), len(live)):
+        return missing, []
+    return [], [unreachable_warning(str(uri), len(found), len(missing), len(live))]
 
 
 def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:
@@ -122,7 +146,7 @@ def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:
         for job in jobs:
             yield process_source(job)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         yield from pool.map(process_source, jobs, chunksize=1)
 
 
@@ -167,7 +191,7 @@ def _record(result, infos, entry, plugin, opts, labeler, manifest, store, counts
             )
         )
     try:
-        manifest.record_ok(source, rows)
+        manifest.record_ok(source, rows, result.skipped)
     except BaseException:
         _drop_unrecorded(manifest, store, [row.store_key for row in rows])
         raise

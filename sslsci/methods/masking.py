@@ -79,9 +79,12 @@ def line_token_mask(
         )
     noise_device = generator.device if generator is not None else device
     line_noise = torch.rand(batch, lines, generator=generator, device=noise_device).to(device)
-    line_of_token = torch.arange(lines, device=device).view(
-        *[lines if k == axis else 1 for k in range(len(grid))]
-    ).expand(*grid).reshape(-1)
+    line_of_token = (
+        torch.arange(lines, device=device)
+        .view(*[lines if k == axis else 1 for k in range(len(grid))])
+        .expand(*grid)
+        .reshape(-1)
+    )
     noise = line_noise[:, line_of_token]  # every token of a line shares its line's noise
     shuffle = torch.argsort(noise, dim=1, stable=True)
     restore = torch.argsort(shuffle, dim=1)

@@ -47,4 +47,3 @@ def build_method(name: str, backbone: nn.Module, **hparams: Any) -> SSLMethod:
                 f"method {name!r} has no hyperparameter {key!r}; accepted: {', '.join(accepted)}."
             )
     return METHODS[name](backbone, **hparams)
-

@@ -61,8 +61,9 @@ def extra_readers(modality: str) -> list[Reader]:
             _warn(ep, "is not a reader (name, suffixes, sniff(path, head), read(path, **options))")
             continue
         if reader.name != ep.name.split(".", 1)[1]:
-            _warn(ep, f"names its reader {reader.name!r}; register it as "
-                      f"'{modality}.{reader.name}'")
+            _warn(
+                ep, f"names its reader {reader.name!r}; register it as '{modality}.{reader.name}'"
+            )
             continue
         readers.append(reader)
     return readers

@@ -96,8 +96,10 @@ class Plugin:
         self.example_backbones = {k: dict(v) for k, v in (example_backbones or {}).items()}
         unknown = sorted(set(self.example_backbones) - set(self.backbones))
         if unknown:
-            raise PluginError(f"plugin {spec.name!r}: example_backbones names {unknown}, "
-                              f"not among its backbones {sorted(self.backbones)}")
+            raise PluginError(
+                f"plugin {spec.name!r}: example_backbones names {unknown}, "
+                f"not among its backbones {sorted(self.backbones)}"
+            )
         self._views = dict(views)
         self._validate, self._normalize = validate, normalize
         self._options, self._view_options = options, view_options

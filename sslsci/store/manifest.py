@@ -60,6 +60,13 @@ CREATE TABLE IF NOT EXISTS group_splits (
     split TEXT NOT NULL,
     PRIMARY KEY (entry, group_key)
 );
+CREATE TABLE IF NOT EXISTS skipped_items (
+    entry TEXT NOT NULL,
+    uri TEXT NOT NULL,
+    item TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS skipped_source ON skipped_items (entry, uri);
 CREATE INDEX IF NOT EXISTS items_key ON items (store_key);
 CREATE INDEX IF NOT EXISTS sources_sha ON sources (sha256);
 """
@@ -126,13 +133,22 @@ class Manifest:
         rows = self._db.execute("SELECT * FROM sources WHERE entry = ?", (entry,)).fetchall()
         return {row[1]: SourceRow(*row) for row in rows}
 
-    def record_ok(self, source: SourceRow, items: list[ItemRow]) -> None:
-        """Replace a source's items and mark it ok, atomically."""
+    def record_ok(
+        self, source: SourceRow, items: list[ItemRow], skipped: list[tuple[str, str]] = ()
+    ) -> None:
+        """Replace a source's items and the (item, reason) of those it left out; mark it
+        ok, atomically."""
+        key = (source.entry, source.uri)
         with self.transaction() as db:
-            db.execute("DELETE FROM items WHERE entry = ? AND uri = ?", (source.entry, source.uri))
+            db.execute("DELETE FROM items WHERE entry = ? AND uri = ?", key)
             db.executemany(
                 "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [_item_values(item) for item in items],
+            )
+            db.execute("DELETE FROM skipped_items WHERE entry = ? AND uri = ?", key)
+            db.executemany(
+                "INSERT INTO skipped_items VALUES (?,?,?,?)",
+                [(*key, _text(item), _text(reason)) for item, reason in skipped],
             )
             _upsert_source(db, source)
 
@@ -216,10 +232,22 @@ class Manifest:
         )
         return [_item_from_row(row) for row in self._db.execute(query).fetchall()]
 
+    def gone_counts(self) -> dict[str, tuple[int, int]]:
+        """{entry: (gone sources, all sources)} of each entry with a gone source."""
+        rows = self._db.execute(
+            "SELECT entry, SUM(status = 'gone'), COUNT(*) FROM sources GROUP BY entry "
+            "HAVING SUM(status = 'gone') > 0"
+        ).fetchall()
+        return {entry: (int(gone), int(total)) for entry, gone, total in rows}
+
     def drop_gone(self) -> int:
         with self.transaction() as db:
             db.execute(
                 "DELETE FROM items WHERE (entry, uri) IN "
+                "(SELECT entry, uri FROM sources WHERE status = 'gone')"
+            )
+            db.execute(
+                "DELETE FROM skipped_items WHERE (entry, uri) IN "
                 "(SELECT entry, uri FROM sources WHERE status = 'gone')"
             )
             cursor = db.execute("DELETE FROM sources WHERE status = 'gone'")
@@ -252,6 +280,15 @@ class Manifest:
             (entry,),
         ).fetchall()
         return [(uri, reason or "") for uri, reason in rows]
+
+    def skipped(self, entry: str) -> list[tuple[str, str, str]]:
+        """(uri, item, reason) of every item a stored source left out, in a stable order."""
+        return self._db.execute(
+            "SELECT k.uri, k.item, k.reason FROM skipped_items k JOIN sources s "
+            "ON s.entry = k.entry AND s.uri = k.uri WHERE k.entry = ? AND s.status = 'ok' "
+            "ORDER BY k.uri, k.rowid",
+            (entry,),
+        ).fetchall()
 
     def data_hash(self, entries: list[str] | None = None) -> tuple[str, int]:
         """sha256 over the ok item rows (content hash, item, label, split) and their count."""

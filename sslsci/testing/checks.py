@@ -87,8 +87,11 @@ def _samples(plugin: Plugin, folder: Path) -> list[Sample]:
 def _records(plugin: Plugin, sample: Sample) -> list[xr.DataArray]:
     reader = pick_reader(plugin, str(sample.path), None)
     if reader.name != sample.reader:
-        raise fail(plugin, f"sniff picked reader {reader.name!r} for {sample.path.name}, "
-                           f"which is a {sample.reader!r} sample")
+        raise fail(
+            plugin,
+            f"sniff picked reader {reader.name!r} for {sample.path.name}, "
+            f"which is a {sample.reader!r} sample",
+        )
     options = plugin.option_values(sample.options)
     arrays = [record.array for record in reader.read(str(sample.path), **options)]
     if not arrays:
@@ -224,9 +227,7 @@ def standardized_windows(plugin: Plugin, count: int, seed: int = 0) -> torch.Ten
     return torch.from_numpy(np.stack(windows))
 
 
-def draw_views(
-    plugin: Plugin, kind: str, windows: torch.Tensor, seed: int
-) -> list[torch.Tensor]:
+def draw_views(plugin: Plugin, kind: str, windows: torch.Tensor, seed: int) -> list[torch.Tensor]:
     """The views of ``kind`` for each window, batched per view; one generator for all."""
     g = torch.Generator().manual_seed(seed)
     recipe = plugin.views(kind, **plugin.example_view_options)
@@ -258,8 +259,11 @@ def check_views(plugin: Plugin, folder: Path) -> str:
             if not torch.isfinite(a).all():
                 raise fail(plugin, f"views({kind!r}) gave non-finite values")
             if a.ndim != windows.ndim or a.shape != c.shape:
-                raise fail(plugin, f"views({kind!r}) change shape between draws: "
-                                   f"{tuple(a.shape)} vs {tuple(c.shape)}")
+                raise fail(
+                    plugin,
+                    f"views({kind!r}) change shape between draws: "
+                    f"{tuple(a.shape)} vs {tuple(c.shape)}",
+                )
     return ", ".join(kinds)
 
 
@@ -280,8 +284,11 @@ def check_backbones(plugin: Plugin, folder: Path) -> str:
     tokens = []
     for name, backbone in plugin.backbones.items():
         if backbone.parameters() is None:
-            raise fail(plugin, f"backbone {name!r} takes **kwargs, so a misspelt config key "
-                               "cannot be caught; give its constructor named parameters")
+            raise fail(
+                plugin,
+                f"backbone {name!r} takes **kwargs, so a misspelt config key "
+                "cannot be caught; give its constructor named parameters",
+            )
         model = build(plugin, name, batch.shape[1]).eval()
         for attribute in ("num_features", "accepts", "stem_name", "config"):
             if not hasattr(model, attribute):
@@ -290,8 +297,10 @@ def check_backbones(plugin: Plugin, folder: Path) -> str:
             features = model.forward_features(batch)
         if tuple(features.shape) != (batch.shape[0], model.num_features):
             expected = (batch.shape[0], model.num_features)
-            raise fail(plugin, f"backbone {name!r} forward_features gave "
-                               f"{tuple(features.shape)}, not {expected}")
+            raise fail(
+                plugin,
+                f"backbone {name!r} forward_features gave {tuple(features.shape)}, not {expected}",
+            )
         dict(model.named_modules())[model.stem_name]
         if hasattr(model, "embed_tokens"):
             _check_tokens(plugin, name, model, batch)
@@ -309,8 +318,11 @@ def _check_tokens(plugin: Plugin, name: str, model, batch: torch.Tensor) -> None
         patches = model.patchify(batch)
     grid = model.grid_shape(batch.shape[2:])
     if embedded.shape[1] != math.prod(grid) or patches.shape[1] != embedded.shape[1]:
-        raise fail(plugin, f"backbone {name!r}: {embedded.shape[1]} tokens, grid {grid}, "
-                           f"{patches.shape[1]} patches")
+        raise fail(
+            plugin,
+            f"backbone {name!r}: {embedded.shape[1]} tokens, grid {grid}, "
+            f"{patches.shape[1]} patches",
+        )
     if encoded.shape[:2] != embedded.shape[:2] or patches.shape[2] != model.patch_dim:
         raise fail(plugin, f"backbone {name!r}: token shapes disagree")
 
@@ -412,8 +424,11 @@ def check_export_reload(plugin: Plugin, folder: Path) -> str:
         expected = backbone.forward_features(windows)
         got = loaded.backbone.forward_features(windows)
     if not torch.equal(expected, got):
-        raise fail(plugin, f"reloaded {name!r} embeds differently (max diff "
-                           f"{float((expected - got).abs().max()):.3g})")
+        raise fail(
+            plugin,
+            f"reloaded {name!r} embeds differently (max diff "
+            f"{float((expected - got).abs().max()):.3g})",
+        )
     embedding = loaded.embed(array, pad=True)
     if embedding.shape != (backbone.num_features,) or not np.isfinite(embedding).all():
         raise fail(plugin, f"model(example) gave shape {embedding.shape}")

@@ -32,13 +32,21 @@ def backbone_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
     name = pipeline.backbone.name
     if name not in plugin.backbones:
         offered = ", ".join(plugin.backbones)
-        return [_at(pipeline, ["backbone", "name"], f"value {name!r}: not a {plugin.name} "
-                    f"backbone; accepted: {offered}")]
+        return [
+            _at(
+                pipeline,
+                ["backbone", "name"],
+                f"value {name!r}: not a {plugin.name} backbone; accepted: {offered}",
+            )
+        ]
     backbone = plugin.backbones[name]
     accepted = ", ".join(backbone.parameters() or {})
     return [
-        _at(pipeline, ["backbone", "config", key],
-            f"unknown config key {key!r} for backbone {name!r}; accepted keys: {accepted}")
+        _at(
+            pipeline,
+            ["backbone", "config", key],
+            f"unknown config key {key!r} for backbone {name!r}; accepted keys: {accepted}",
+        )
         for key in backbone.unknown_keys(pipeline.backbone.config)
     ]
 
@@ -48,21 +56,33 @@ def method_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
 
     name = pipeline.method.name
     if name not in METHODS:
-        return [_at(pipeline, ["method", "name"], f"value {name!r}: unknown method; "
-                    f"accepted: {', '.join(METHODS)}")]
+        return [
+            _at(
+                pipeline,
+                ["method", "name"],
+                f"value {name!r}: unknown method; accepted: {', '.join(METHODS)}",
+            )
+        ]
     accepted = method_hparams(name)
     problems = [
-        _at(pipeline, ["method", key], f"method {name!r} has no hyperparameter {key!r}; "
-            f"accepted: {', '.join(accepted)}")
+        _at(
+            pipeline,
+            ["method", key],
+            f"method {name!r} has no hyperparameter {key!r}; accepted: {', '.join(accepted)}",
+        )
         for key in pipeline.method.hparams()
         if key not in accepted
     ]
     kind = METHODS[name].view_kind
     if not plugin.supports(kind):
         problems.append(
-            _at(pipeline, ["method", "name"], f"value {name!r} takes {kind.name!r} views "
+            _at(
+                pipeline,
+                ["method", "name"],
+                f"value {name!r} takes {kind.name!r} views "
                 f"({', '.join(kind.roles)}); plugin {plugin.name!r} supplies "
-                f"{', '.join(plugin.view_roles) or 'none'}")
+                f"{', '.join(plugin.view_roles) or 'none'}",
+            )
         )
     return problems
 
@@ -70,8 +90,11 @@ def method_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
 def window_problems(pipeline: Pipeline, plugin: Plugin) -> list[str]:
     dims = plugin.spec.window_dims
     return [
-        _at(pipeline, ["data", "window", dim], f"{dim!r} is not a {plugin.name} window dim; "
-            f"window dims: {', '.join(dims)}")
+        _at(
+            pipeline,
+            ["data", "window", dim],
+            f"{dim!r} is not a {plugin.name} window dim; window dims: {', '.join(dims)}",
+        )
         for dim in pipeline.data.window
         if dim not in dims
     ]

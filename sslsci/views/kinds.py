@@ -36,9 +36,7 @@ TWO_VIEWS = ViewKind(
     ("strong", "strong"),
     "two strongly augmented views of one window (SimCLR, BYOL, VICReg, Barlow Twins, DINO)",
 )
-MASKED = ViewKind(
-    "masked", ("light",), "one lightly augmented view that the method masks (MAE)"
-)
+MASKED = ViewKind("masked", ("light",), "one lightly augmented view that the method masks (MAE)")
 PRETEXT = ViewKind(
     "pretext", ("pretext",), "one view the method turns into pretext tasks (multitask)"
 )

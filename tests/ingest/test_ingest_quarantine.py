@@ -68,7 +68,7 @@ def mixed(tmp_path, monkeypatch):
     (tmp_path / "catalog.yaml").write_text(CATALOG)
     import sslsci.cli.data
 
-    monkeypatch.setattr(sslsci.cli.data, "out", Console(width=400))  # no wrapped table cells
+    monkeypatch.setattr(sslsci.cli.data, "out", Console(width=400, markup=False))  # unwrapped
     return tmp_path, good
 
 

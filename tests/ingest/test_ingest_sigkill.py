@@ -1,4 +1,5 @@
-"""Done-when: ingest killed with SIGKILL midway, then run again, leaves a consistent store."""
+"""Done-when: ingest killed with SIGKILL midway (one worker, or a pool of two), then run
+again at once, leaves a consistent store; the pool's workers die with their parent."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from plugins.wearables.generator import write_demo_archive
 from sslsci.catalog import load_catalog
@@ -42,29 +44,58 @@ def _manifest_rows(path: Path) -> int:
         return 0
 
 
-def _kill_midway(root: Path, manifest: Path, total: int) -> int:
+def _children(pid: int) -> set[int]:
+    """Pids of the live processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _kill_midway(root: Path, manifest: Path, total: int, workers: int) -> int:
     command = [sys.executable, "-c", LAUNCH, "ingest", "big", "--catalog", "catalog.yaml"]
     process = subprocess.Popen(
-        [*command, "--workers", "1"],
+        [*command, "--workers", str(workers)],
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 300
+    pool: set[int] = set()
     try:
-        while (rows := _manifest_rows(manifest)) == 0:
+        while _manifest_rows(manifest) == 0 or len(pool) < workers - 1:
             assert process.poll() is None, process.stderr.read().decode()
             assert time.monotonic() < deadline, "ingest never recorded a file"
+            pool |= _children(process.pid) if workers > 1 else set()
             time.sleep(0.02)
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     assert process.returncode == -signal.SIGKILL
+    orphans = pool
+    while orphans := {pid for pid in orphans if _alive(pid)}:  # workers die with it
+        assert time.monotonic() < deadline, f"workers {orphans} outlived the killed ingest"
+        time.sleep(0.05)
+    rows = _manifest_rows(manifest)
     assert 0 < rows < total, f"the kill came too late to be midway ({rows} of {total})"
     return rows
 
 
-def test_sigkill_midway_then_rerun_leaves_every_file_stored_once(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_midway_then_rerun_leaves_every_file_stored_once(tmp_path, workers):
     archive = tmp_path / "archive"
     write_demo_archive(archive, subjects=20, recordings_per_subject=10, seconds=3, rate=30, seed=5)
     for name in BAD:
@@ -74,9 +105,9 @@ def test_sigkill_midway_then_rerun_leaves_every_file_stored_once(tmp_path):
     workspace = Workspace(catalog.resolve_workdir())
     total = 200 + len(BAD)
 
-    killed_at = _kill_midway(tmp_path, workspace.manifest_path, total)
+    killed_at = _kill_midway(tmp_path, workspace.manifest_path, total, workers)
 
-    report = ingest_entry(catalog, "big", workspace)
+    report = ingest_entry(catalog, "big", workspace)  # at once: the lock died with it
     assert report.counts["new"] == total - killed_at  # the recorded ones were not redone
     manifest = workspace.manifest()
     sources = manifest.sources("big")

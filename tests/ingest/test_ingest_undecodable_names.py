@@ -92,11 +92,11 @@ def test_a_manifest_write_that_fails_leaves_no_stored_item_behind(tmp_path, monk
     real = Manifest.record_ok
     calls = []
 
-    def fail_second(self, source, items):
+    def fail_second(self, source, items, *skipped):
         calls.append(source.uri)
         if len(calls) == 2:
             raise sqlite3.OperationalError("disk I/O error")
-        return real(self, source, items)
+        return real(self, source, items, *skipped)
 
     monkeypatch.setattr(Manifest, "record_ok", fail_second)
     with pytest.raises(sqlite3.OperationalError):
