@@ -14,7 +14,7 @@ import sslsci.store.arrays
 from sslsci.ingest import ingest_entry
 from sslsci.store import ArrayStore, Workspace
 from sslsci.store.arrays import CODECS
-from sslsci.store.chunks import choose_chunks
+from sslsci.store.layout import choose_chunks
 
 KEY = "ab" + "0" * 38
 
