@@ -24,10 +24,9 @@ import zarr.codecs
 
 from sslsci.store.chunk_cache import ChunkCache, MappedFiles
 from sslsci.store.chunk_reader import ChunkReader, plain_slices
-from sslsci.store.layout import choose_layout
+from sslsci.store.layout import AUTO, choose_layout
 
 CODECS = ("lz4", "zstd", "none")
-AUTO = "auto"  # the measured default of store.layout, per item
 DEFAULT_CACHE_BYTES = 256 * 1024**2
 DATA = "data"
 

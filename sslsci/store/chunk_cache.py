@@ -9,7 +9,7 @@ the configured budget however large the archive is.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import numpy as np
@@ -56,24 +56,37 @@ class MappedFiles:
 
     Mapped pages belong to the OS page cache, which drops them under memory pressure, so
     uncompressed items are read without a copy into this process and without a budget.
+    A chunk file that does not exist (never written: all fill value) is remembered as None.
     """
 
     def __init__(self, limit: int = 256) -> None:
         self.limit = limit
-        self._maps: OrderedDict[str, np.memmap] = OrderedDict()
+        self._maps: OrderedDict[tuple[str, tuple[int, ...]], np.memmap | None] = OrderedDict()
 
-    def get(self, path: Path, dtype: np.dtype, shape: tuple[int, ...]) -> np.memmap:
-        name = str(path)
-        mapped = self._maps.get(name)
-        if mapped is not None:
-            self._maps.move_to_end(name)
+    def get(
+        self,
+        key: tuple[str, tuple[int, ...]],
+        path_of: Callable[[tuple[int, ...]], Path],
+        dtype: np.dtype,
+        shape: tuple[int, ...],
+    ) -> np.memmap | None:
+        """The map of chunk ``key`` (folder name, coords), opened at ``path_of(coords)``."""
+        try:
+            mapped = self._maps[key]
+        except KeyError:
+            pass
+        else:
+            self._maps.move_to_end(key)
             return mapped
-        mapped = np.memmap(path, dtype=dtype, mode="r", shape=shape)
-        self._maps[name] = mapped
+        try:
+            mapped = np.memmap(path_of(key[1]), dtype=dtype, mode="r", shape=shape)
+        except FileNotFoundError:
+            mapped = None
+        self._maps[key] = mapped
         while len(self._maps) > self.limit:
             self._maps.popitem(last=False)
         return mapped
 
     def forget(self, prefix: str) -> None:
-        for name in [n for n in self._maps if n.startswith(prefix)]:
-            del self._maps[name]
+        for key in [k for k in self._maps if k[0] == prefix]:
+            del self._maps[key]

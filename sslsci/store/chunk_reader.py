@@ -38,6 +38,8 @@ class ChunkReader:
         self.separator = encoding.get("configuration", {}).get("separator", "/")
         self.fill = meta.get("fill_value", 0)
         self.decoder, self.supported = self._decoder(meta, grid, encoding)
+        self.name = str(self.folder)  # cache keys: (name, chunk coords)
+        self.single = self.chunks == self.shape  # one chunk: windows are plain slices of it
 
     @staticmethod
     def _decoder(meta: dict[str, Any], grid: dict, encoding: dict) -> tuple[Any, bool]:
@@ -91,38 +93,46 @@ class ChunkReader:
         Compressed chunks come from ``cache`` or are decoded (and offered to it);
         uncompressed ones are sliced in place through ``maps``, with no decode at all.
         """
+        if self.single:
+            block = self._block((0,) * len(self.shape), cache, maps)
+            return [np.array(block[index], dtype=self.dtype.newbyteorder("=")) for index in indices]
         touched: dict[tuple[int, ...], np.ndarray] = {}
-        windows = []
-        for index in indices:
-            bounds = [s.indices(n)[:2] for s, n in zip(index, self.shape, strict=True)]
-            out = np.empty([max(0, b - a) for a, b in bounds], dtype=self.dtype.newbyteorder("="))
-            ranges = [
-                range(a // c, (b - 1) // c + 1) if b > a else range(0)
-                for (a, b), c in zip(bounds, self.chunks, strict=True)
-            ]
-            for coords in itertools.product(*ranges):
-                block = touched.get(coords)
-                if block is None:
-                    block = touched[coords] = self._block(coords, cache, maps)
-                source, target = [], []
-                for (a, b), k, c in zip(bounds, coords, self.chunks, strict=True):
-                    lo, hi = max(a, k * c), min(b, (k + 1) * c)
-                    source.append(slice(lo - k * c, hi - k * c))
-                    target.append(slice(lo - a, hi - a))
-                out[tuple(target)] = block[tuple(source)]
-            windows.append(out)
-        return windows
+        return [self._assemble(index, touched, cache, maps) for index in indices]
+
+    def _assemble(
+        self,
+        index: tuple[slice, ...],
+        touched: dict[tuple[int, ...], np.ndarray],
+        cache: ChunkCache | None,
+        maps: MappedFiles | None,
+    ) -> np.ndarray:
+        """One window copied out of the chunks it overlaps (``touched`` shared per call)."""
+        bounds = [s.indices(n)[:2] for s, n in zip(index, self.shape, strict=True)]
+        out = np.empty([max(0, b - a) for a, b in bounds], dtype=self.dtype.newbyteorder("="))
+        ranges = [
+            range(a // c, (b - 1) // c + 1) if b > a else range(0)
+            for (a, b), c in zip(bounds, self.chunks, strict=True)
+        ]
+        for coords in itertools.product(*ranges):
+            block = touched.get(coords)
+            if block is None:
+                block = touched[coords] = self._block(coords, cache, maps)
+            source, target = [], []
+            for (a, b), k, c in zip(bounds, coords, self.chunks, strict=True):
+                lo, hi = max(a, k * c), min(b, (k + 1) * c)
+                source.append(slice(lo - k * c, hi - k * c))
+                target.append(slice(lo - a, hi - a))
+            out[tuple(target)] = block[tuple(source)]
+        return out
 
     def _block(
         self, coords: tuple[int, ...], cache: ChunkCache | None, maps: MappedFiles | None
     ) -> np.ndarray:
         """A chunk to copy from: mapped when stored raw, else cached or decoded."""
+        key = (self.name, coords)
         if self.decoder is None and maps is not None:
-            path = self._path(coords)
-            if path.is_file():
-                return maps.get(path, self.dtype, self.chunks)
-            return np.full(self.chunks, self.fill, dtype=self.dtype)
-        key = (str(self.folder), coords)
+            mapped = maps.get(key, self._path, self.dtype, self.chunks)
+            return mapped if mapped is not None else np.full(self.chunks, self.fill, self.dtype)
         block = cache.get(key) if cache is not None else None
         if block is None:
             block = self._trimmed(coords)

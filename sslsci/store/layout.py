@@ -1,11 +1,18 @@
 """The store's layout decision, in one place: chunk shape and codec per stored item.
 
-Chosen by measurement (``benchmarks/bench_layout.py``: random windows with every cache
-off, per dimensionality, on zarr v3 chunked and sharded, blosc-lz4 / zstd / raw, HDF5
-and a memory-mapped raw file). Small items are stored raw in one chunk and read through
-a memory map: no decode, and the OS page cache (not this process) holds them, so an
-archive larger than RAM still works. Larger items are cut into chunks along the window
-dims and compressed, and a decoded-chunk cache of bounded bytes serves repeat reads.
+Chosen by measurement (``benchmarks/bench_layout.py``: the same random windows with every
+cache off, for 1-D, 2-D and 3-D items, on zarr v3 chunked (several shapes) and sharded,
+blosc-lz4 / zstd / raw, HDF5 chunked and contiguous, and a memory-mapped ``.npy``). Raw
+bytes read through a memory map won for every dimensionality, by 4x (1-D) to 20x (3-D)
+over lz4 chunks, for 1.25-1.3x the disk of lz4 (float sensor data compresses poorly):
+decoding, not reading, was the cost. So by default an item is stored raw, in one chunk
+up to ``SINGLE_CHUNK_BYTES`` (a window is one slice of a memory map), and raw chunks of
+``RAW_CHUNK_BYTES`` beyond that. Mapped pages live in the OS page cache, which drops
+them under memory pressure: an archive larger than RAM is sampled without loading it.
+
+An explicit codec (lz4, zstd: smaller archives, slower windows) keeps the compressed
+chunk shapes measured by ``benchmarks/bench_ct_crops.py``; the store's decoded-chunk cache
+(bounded in bytes) then serves repeat reads of those chunks.
 """
 
 from __future__ import annotations
@@ -13,15 +20,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# Bytes per chunk. Volumes get larger chunks: a 96^3 crop from 32^3 float32 chunks
-# decodes up to 64 of them, and per-chunk overhead dominated (benchmarks/bench_ct_crops.py:
+# Bytes per compressed chunk. Volumes get larger chunks: a 96^3 crop from 32^3 float32
+# chunks decodes up to 64 of them, and per-chunk overhead dominated (bench_ct_crops.py:
 # 64^3 lz4 served random 96^3 crops ~1.5x faster than 32^3 at the same size on disk).
 TARGET_CHUNK_BYTES = 512 * 1024
 VOLUME_CHUNK_BYTES = 1024 * 1024
-# Items up to this size are one raw, memory-mapped chunk (see the module docstring).
-SMALL_ITEM_BYTES = 4 * 1024 * 1024
-# Codec of chunked (larger) items, per number of window dims, from bench_layout.py.
-CHUNKED_CODEC = {1: "lz4", 2: "lz4", 3: "lz4"}
+# Raw items up to this size are one chunk; larger ones are cut into raw chunks this big.
+SINGLE_CHUNK_BYTES = 1024**3
+RAW_CHUNK_BYTES = 16 * 1024**2
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
@@ -37,16 +44,14 @@ def choose_layout(
     dims: tuple[str, ...],
     window_dims: tuple[str, ...],
     itemsize: int,
-    codec: str = "auto",
+    codec: str = AUTO,
 ) -> Layout:
-    """The measured default for an item (``codec`` other than "auto" forces the codec)."""
-    nbytes = math.prod(shape) * itemsize
-    if codec == "auto" and nbytes <= SMALL_ITEM_BYTES:
+    """The measured default for an item; a ``codec`` other than "auto" forces that codec."""
+    if codec != AUTO:
+        return Layout(choose_chunks(shape, dims, window_dims, itemsize), codec)
+    if math.prod(shape) * itemsize <= SINGLE_CHUNK_BYTES:
         return Layout(tuple(shape), "none")
-    chunks = choose_chunks(shape, dims, window_dims, itemsize)
-    if codec == "auto":
-        codec = CHUNKED_CODEC[min(3, max(1, len(window_dims)))]
-    return Layout(chunks, codec)
+    return Layout(choose_chunks(shape, dims, window_dims, itemsize, RAW_CHUNK_BYTES), "none")
 
 
 def choose_chunks(
