@@ -84,7 +84,7 @@ class RandomWindows(IterableDataset):
         left = len(mine)
         while left > 0:
             for values in self._draw(probabilities, g, min(left, self.windows_per_read)):
-                x = torch.from_numpy(self.standardizer(values))
+                x = torch.from_numpy(self.standardizer(values, reuse=True))
                 yield [_apply(x, transforms, g) for transforms in self.views]
             left -= self.windows_per_read
 

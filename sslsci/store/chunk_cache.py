@@ -61,7 +61,7 @@ class MappedFiles:
 
     def __init__(self, limit: int = 256) -> None:
         self.limit = limit
-        self._maps: OrderedDict[tuple[str, tuple[int, ...]], np.memmap | None] = OrderedDict()
+        self._maps: OrderedDict[tuple[str, tuple[int, ...]], np.ndarray | None] = OrderedDict()
 
     def get(
         self,
@@ -69,8 +69,10 @@ class MappedFiles:
         path_of: Callable[[tuple[int, ...]], Path],
         dtype: np.dtype,
         shape: tuple[int, ...],
-    ) -> np.memmap | None:
-        """The map of chunk ``key`` (folder name, coords), opened at ``path_of(coords)``."""
+    ) -> np.ndarray | None:
+        """The map of chunk ``key`` (folder name, coords), opened at ``path_of(coords)``, as a
+        plain read-only ndarray over the map: slicing an ``np.memmap`` costs a subclass
+        round trip per window (about 1.5x slower for 96 x 96 windows)."""
         try:
             mapped = self._maps[key]
         except KeyError:
@@ -79,7 +81,7 @@ class MappedFiles:
             self._maps.move_to_end(key)
             return mapped
         try:
-            mapped = np.memmap(path_of(key[1]), dtype=dtype, mode="r", shape=shape)
+            mapped = np.asarray(np.memmap(path_of(key[1]), dtype=dtype, mode="r", shape=shape))
         except FileNotFoundError:
             mapped = None
         self._maps[key] = mapped

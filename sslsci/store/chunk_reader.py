@@ -32,6 +32,7 @@ class ChunkReader:
         self.folder = Path(folder)
         self.shape = tuple(meta["shape"])
         self.dtype = np.dtype(meta["data_type"]).newbyteorder("<")
+        self.native = self.dtype.newbyteorder("=")  # what windows are returned as
         grid = meta.get("chunk_grid", {})
         self.chunks = tuple(grid.get("configuration", {}).get("chunk_shape", ()))
         encoding = meta.get("chunk_key_encoding", {})
@@ -95,7 +96,7 @@ class ChunkReader:
         """
         if self.single:
             block = self._block((0,) * len(self.shape), cache, maps)
-            return [np.array(block[index], dtype=self.dtype.newbyteorder("=")) for index in indices]
+            return [np.array(block[index], dtype=self.native) for index in indices]
         touched: dict[tuple[int, ...], np.ndarray] = {}
         return [self._assemble(index, touched, cache, maps) for index in indices]
 
@@ -108,7 +109,7 @@ class ChunkReader:
     ) -> np.ndarray:
         """One window copied out of the chunks it overlaps (``touched`` shared per call)."""
         bounds = [s.indices(n)[:2] for s, n in zip(index, self.shape, strict=True)]
-        out = np.empty([max(0, b - a) for a, b in bounds], dtype=self.dtype.newbyteorder("="))
+        out = np.empty([max(0, b - a) for a, b in bounds], dtype=self.native)
         ranges = [
             range(a // c, (b - 1) // c + 1) if b > a else range(0)
             for (a, b), c in zip(bounds, self.chunks, strict=True)

@@ -259,3 +259,26 @@ def test_several_windows_per_read_stay_distinct_per_worker(archive, monkeypatch)
 def test_windows_per_read_below_one_is_refused(archive):
     with pytest.raises(ValueError, match="windows_per_read must be >= 1"):
         RandomWindows(*archive, WINDOW, [[]], IDENTITY, 8, windows_per_read=0)
+
+
+def test_standardizer_reuse_writes_into_an_owned_float32_window_only():
+    standardizer = Standardizer((1.0, -2.0), (2.0, 0.5))
+    window = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    expected = (window - np.array([1.0, -2.0]).reshape(2, 1, 1)) / np.array([2.0, 0.5]).reshape(
+        2, 1, 1
+    )
+    kept = window.copy()
+    fresh = standardizer(window)
+    np.testing.assert_allclose(fresh, expected, rtol=1e-6)
+    np.testing.assert_array_equal(window, kept)  # no reuse: the input is untouched
+    reused = standardizer(window, reuse=True)
+    assert reused is window
+    np.testing.assert_allclose(window, expected, rtol=1e-6)
+    counts = np.arange(24, dtype=np.int16).reshape(2, 3, 4)  # not float32: a new array
+    out = standardizer(counts, reuse=True)
+    assert out.dtype == np.float32 and out is not counts
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+    frozen = kept.copy()
+    frozen.flags.writeable = False  # a read-only window is never written
+    np.testing.assert_allclose(standardizer(frozen, reuse=True), expected, rtol=1e-6)
+    np.testing.assert_array_equal(frozen, kept)
