@@ -5,7 +5,7 @@ from sslsci.data.labelled import LabelledWindows, collate_tiles, item_target, sp
 from sslsci.data.random_windows import RandomWindows, worker_context
 from sslsci.data.standardize import Standardizer
 from sslsci.data.statistics import combine_statistics, item_statistics
-from sslsci.data.windows import cut_window, random_starts, window_sizes
+from sslsci.data.windows import cut_window, cut_windows, random_starts, window_sizes
 
 __all__ = [
     "LabelledWindows",
@@ -14,6 +14,7 @@ __all__ = [
     "collate_tiles",
     "combine_statistics",
     "cut_window",
+    "cut_windows",
     "item_statistics",
     "item_target",
     "random_starts",

@@ -2,7 +2,9 @@
 
 Every random draw comes from a generator seeded by (seed, epoch, rank, worker),
 so runs repeat exactly and no two DDP ranks or DataLoader workers see the same
-stream of windows.
+stream of windows. ``windows_per_read`` windows are cut from each drawn item in one
+store read (as MONAI's ``RandSpatialCropSamplesd`` cuts several crops per load), which
+decodes the chunks they share once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
 from sslsci.data.standardize import Standardizer
-from sslsci.data.windows import cut_window, random_starts
+from sslsci.data.windows import cut_windows, random_starts
 from sslsci.plugins.contract import Transform
 from sslsci.store import ArrayStore, ItemRow
 
@@ -44,9 +46,13 @@ class RandomWindows(IterableDataset):
         samples_per_epoch: int,
         seed: int = 0,
         entry_weights: Mapping[str, float] | None = None,
+        windows_per_read: int = 1,
     ) -> None:
         if not items:
             raise ValueError("no stored items to sample from; ingest the catalog entries first")
+        if windows_per_read < 1:
+            raise ValueError(f"windows_per_read must be >= 1, got {windows_per_read}")
+        self.windows_per_read = windows_per_read
         self.store, self.items, self.window = store, list(items), dict(window)
         self.views, self.standardizer = [list(v) for v in views], standardizer
         self.samples_per_epoch, self.seed, self.epoch = samples_per_epoch, seed, 0
@@ -75,12 +81,20 @@ class RandomWindows(IterableDataset):
         count = math.ceil(self.samples_per_epoch / world)
         mine = range(worker, count, workers)
         probabilities = torch.as_tensor(self.probabilities, dtype=torch.float64)
-        for _ in mine:
-            index = int(torch.multinomial(probabilities, 1, generator=g))
-            item = self.items[index]
-            values = cut_window(self.store, item, self.window, random_starts(item, self.window, g))
-            x = torch.from_numpy(self.standardizer(values))
-            yield [_apply(x, transforms, g) for transforms in self.views]
+        left = len(mine)
+        while left > 0:
+            for values in self._draw(probabilities, g, min(left, self.windows_per_read)):
+                x = torch.from_numpy(self.standardizer(values, reuse=True))
+                yield [_apply(x, transforms, g) for transforms in self.views]
+            left -= self.windows_per_read
+
+    def _draw(
+        self, probabilities: torch.Tensor, g: torch.Generator, count: int
+    ) -> list[np.ndarray]:
+        """``count`` random windows of one randomly drawn item, read together."""
+        item = self.items[int(torch.multinomial(probabilities, 1, generator=g))]
+        starts = [random_starts(item, self.window, g) for _ in range(count)]
+        return cut_windows(self.store, item, self.window, starts)
 
 
 def worker_context(num_workers: int) -> str | None:

@@ -19,11 +19,27 @@ def cut_window(
     store: ArrayStore, item: ItemRow, window: Mapping[str, int], starts: Sequence[int]
 ) -> np.ndarray:
     """Read a window starting at ``starts``; zero-pad where the item is shorter."""
+    return cut_windows(store, item, window, [starts])[0]
+
+
+def cut_windows(
+    store: ArrayStore,
+    item: ItemRow,
+    window: Mapping[str, int],
+    starts: Sequence[Sequence[int]],
+) -> list[np.ndarray]:
+    """Windows of one item from a single read (each chunk fetched once for all of them)."""
     sizes = window_sizes(item, window)
-    index = tuple(
-        slice(s, min(s + size, n)) for s, size, n in zip(starts, sizes, item.shape, strict=True)
-    )
-    values = store.read(item.store_key, index)
+    indices = [
+        tuple(
+            slice(s, min(s + size, n)) for s, size, n in zip(first, sizes, item.shape, strict=True)
+        )
+        for first in starts
+    ]
+    return [_padded(values, sizes) for values in store.read_many(item.store_key, indices)]
+
+
+def _padded(values: np.ndarray, sizes: tuple[int, ...]) -> np.ndarray:
     if values.shape == sizes:
         return values
     padded = np.zeros(sizes, dtype=values.dtype)

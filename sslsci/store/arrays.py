@@ -2,17 +2,18 @@
 
 Writes go to a temporary folder that is renamed into place, so a crash never
 leaves a half-written item under a real key. Reads are lazy (xarray over zarr)
-or, for training, direct window reads through cached zarr handles, so an
-archive larger than RAM is sampled without loading it.
+or, for training, direct window reads of the chunk files (``ChunkReader``) through a
+decoded-chunk cache bounded in bytes and memory maps of raw chunks, so an archive
+larger than RAM is sampled without loading it. ``store.layout`` picks chunks and codec.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import uuid
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,28 +22,32 @@ import xarray as xr
 import zarr
 import zarr.codecs
 
+from sslsci.store.chunk_cache import ChunkCache, MappedFiles
 from sslsci.store.chunk_reader import ChunkReader, plain_slices
-from sslsci.store.chunks import choose_chunks
+from sslsci.store.layout import AUTO, choose_layout
 
 CODECS = ("lz4", "zstd", "none")
+DEFAULT_CACHE_BYTES = 256 * 1024**2
 DATA = "data"
 
 
 def _compressors(codec: str) -> Any:
+    if codec == AUTO:
+        return None
     if codec == "lz4":
         return zarr.codecs.BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
     if codec == "zstd":
         return zarr.codecs.ZstdCodec(level=3)
     if codec == "none":
         return None
-    raise ValueError(f"unknown store codec {codec!r}; choose one of {CODECS}")
+    raise ValueError(f"unknown store codec {codec!r}; choose one of {(AUTO, *CODECS)}")
 
 
 class ArrayStore:
     """Items as zarr v3 groups under ``root/items/<key[:2]>/<key>``."""
 
     def __init__(
-        self, root: str | Path, codec: str = "lz4", cache_bytes: int = 256 * 1024**2
+        self, root: str | Path, codec: str = AUTO, cache_bytes: int = DEFAULT_CACHE_BYTES
     ) -> None:
         _compressors(codec)  # fail early on an unknown codec
         self.root = Path(root)
@@ -50,14 +55,17 @@ class ArrayStore:
         self.cache_bytes = cache_bytes
         self._handles: OrderedDict[str, zarr.Array] = OrderedDict()
         self._readers: OrderedDict[str, ChunkReader] = OrderedDict()
-        self._small: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._small_bytes = 0
+        self.cache = ChunkCache(cache_bytes)
+        self._maps = MappedFiles()
 
     def __getstate__(self) -> dict[str, Any]:
-        """Handles are per process: a DataLoader worker opens its own."""
+        """Handles and caches are per process: a DataLoader worker opens its own."""
         state = self.__dict__.copy()
         state.update(
-            _handles=OrderedDict(), _readers=OrderedDict(), _small=OrderedDict(), _small_bytes=0
+            _handles=OrderedDict(),
+            _readers=OrderedDict(),
+            cache=ChunkCache(self.cache_bytes),
+            _maps=MappedFiles(),
         )
         return state
 
@@ -81,6 +89,9 @@ class ArrayStore:
         tmp = self.root / "tmp" / f"{key}-{uuid.uuid4().hex}"
         tmp.parent.mkdir(parents=True, exist_ok=True)
         values = np.ascontiguousarray(array.values)
+        layout = choose_layout(
+            values.shape, tuple(map(str, array.dims)), window_dims, values.itemsize, self.codec
+        )
         # Attributes at creation: attrs.update() would rewrite zarr.json once per key.
         group = zarr.open_group(
             tmp,
@@ -91,8 +102,8 @@ class ArrayStore:
         group.create_array(
             DATA,
             data=values,
-            chunks=choose_chunks(values.shape, tuple(array.dims), window_dims, values.itemsize),
-            compressors=_compressors(self.codec),
+            chunks=layout.chunks,
+            compressors=_compressors(layout.codec),
             dimension_names=[str(d) for d in array.dims],
         )
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -111,26 +122,22 @@ class ArrayStore:
         return data
 
     def shape(self, key: str) -> tuple[int, ...]:
-        return tuple(self._handle(key).shape)
+        return tuple(self._reader(key).shape)
 
     def read(self, key: str, index: tuple[slice, ...] | None = None) -> np.ndarray:
-        """A window of an item as numpy; small items are served from memory."""
-        small = self._small.get(key)
-        if small is not None:
-            self._small.move_to_end(key)
-            return small if index is None else small[index]
-        handle = self._handle(key)
-        nbytes = math.prod(handle.shape) * handle.dtype.itemsize
-        if nbytes <= self.cache_bytes // 64:
-            full = handle[...]
-            self._remember_small(key, full)
-            return full if index is None else full[index]
+        """A window of an item as numpy (the whole item without ``index``)."""
         if index is None:
-            return handle[...]
+            index = tuple(slice(None) for _ in self.shape(key))
+        return self.read_many(key, [index])[0]
+
+    def read_many(self, key: str, indices: Sequence[tuple[slice, ...]]) -> list[np.ndarray]:
+        """Several windows of one item; each chunk they touch is read or decoded once."""
         reader = self._reader(key)
-        if reader.supported and plain_slices(index, len(reader.shape)):
-            return reader.read(index)  # ~50x faster than zarr's indexing for a window
-        return handle[index]
+        if reader.supported and all(plain_slices(i, len(reader.shape)) for i in indices):
+            # ~50x faster than zarr's indexing for a window
+            return reader.read_many(indices, self.cache, self._maps)
+        handle = self._handle(key)
+        return [np.asarray(handle[index]) for index in indices]
 
     def delete(self, key: str) -> None:
         """Move the item out of ``items/`` first, so a kill midway never leaves half an item."""
@@ -142,7 +149,8 @@ class ArrayStore:
             shutil.rmtree(doomed, ignore_errors=True)
         self._handles.pop(key, None)
         self._readers.pop(key, None)
-        self._small.pop(key, None)
+        self.cache.forget(str(path / DATA))
+        self._maps.forget(str(path / DATA))
 
     def keys(self) -> set[str]:
         items = self.root / "items"
@@ -170,18 +178,13 @@ class ArrayStore:
     def _reader(self, key: str) -> ChunkReader:
         reader = self._readers.get(key)
         if reader is None:
+            if not self.has(key):
+                raise KeyError(f"store {self.root} has no item {key!r}; run `sslsci ingest` again")
             reader = ChunkReader(self.path(key) / DATA)
             self._readers[key] = reader
             if len(self._readers) > 4096:
                 self._readers.popitem(last=False)
         return reader
-
-    def _remember_small(self, key: str, values: np.ndarray) -> None:
-        self._small[key] = values
-        self._small_bytes += values.nbytes
-        while self._small_bytes > self.cache_bytes and self._small:
-            _, dropped = self._small.popitem(last=False)
-            self._small_bytes -= dropped.nbytes
 
 
 def _json_attrs(attrs: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,10 @@ class DataConfig(_Strict):
     samples_per_epoch: int = Field(default=4096, gt=0)
     batch_size: int = Field(default=64, gt=1)
     num_workers: int = Field(default=0, ge=0)
+    # Windows cut from each item read (decodes shared chunks once), and each loader
+    # worker's decoded-chunk cache in MiB (the archive itself may be larger than RAM).
+    windows_per_read: int = Field(default=1, ge=1)
+    cache_mb: float = Field(default=256, ge=0)
 
     @field_validator("window")
     @classmethod

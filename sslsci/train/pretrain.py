@@ -112,7 +112,7 @@ def training_loader(
     views = plugin.views(METHODS[pipeline.method.name].view_kind, **pipeline.views)
     weights = {e.name: e.weight for e in data.catalog.entries}
     dataset = RandomWindows(
-        data.workspace.store(),
+        data.workspace.store(cache_bytes=int(pipeline.data.cache_mb * 1024**2)),
         data.items,
         pipeline.data.window,
         views,
@@ -120,6 +120,7 @@ def training_loader(
         samples_per_epoch=pipeline.data.samples_per_epoch,
         seed=pipeline.seed,
         entry_weights=weights,
+        windows_per_read=pipeline.data.windows_per_read,
     )
     dataset.set_epoch(start_epoch)
     workers = pipeline.data.num_workers

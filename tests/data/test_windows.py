@@ -124,8 +124,12 @@ def test_dataloader_workers_draw_different_windows(archive, monkeypatch):
     assert len(per_worker[0]) == len(per_worker[1]) == 32
     assert not set(per_worker[0]) & set(per_worker[1])
     monkeypatch.undo()
-    loader = DataLoader(_dataset(archive, samples=64), batch_size=None, num_workers=2,
-                        multiprocessing_context=worker_context(2))
+    loader = DataLoader(
+        _dataset(archive, samples=64),
+        batch_size=None,
+        num_workers=2,
+        multiprocessing_context=worker_context(2),
+    )
     real = [(int(v[0, 0] // 1e4), int(v[0, 0] % 1e4)) for (v,) in loader]
     assert sorted(real) == sorted(per_worker[0] + per_worker[1])
 
@@ -194,3 +198,87 @@ def test_labelled_windows_refuse_unlabelled_items(archive):
     unlabelled = [ItemRow(**{**items[0].__dict__, "label": None})]
     with pytest.raises(ValueError, match=r"have no label.*`labels:` block"):
         LabelledWindows(store, unlabelled, WINDOW, IDENTITY, ["x"])
+
+
+def _replayed(archive, seed: int, samples: int, per_read: int) -> list[tuple[int, int]]:
+    """The windows a seed should give, replayed with torch's generator: one item drawn per
+    ``per_read`` windows, then their starts, each window named by its item code and start."""
+    store, items = archive
+    dataset = _dataset(archive, seed=seed, samples=samples)
+    g = torch.Generator().manual_seed(sslsci.data.random_windows._mix(seed, 0, 0))
+    p = torch.as_tensor(dataset.probabilities, dtype=torch.float64)
+    out: list[tuple[int, int]] = []
+    while len(out) < samples:
+        item = items[int(torch.multinomial(p, 1, generator=g))]
+        code = int(store.read(item.store_key)[0, 0] // 1e4)
+        for _ in range(min(per_read, samples - len(out))):
+            n = item.shape[1]
+            start = int(torch.randint(0, n - 50 + 1, (1,), generator=g)) if n > 50 else 0
+            out.append((code, start))
+    return out
+
+
+def test_several_windows_per_read_are_the_seeded_windows_cut_one_by_one(archive):
+    store, items = archive
+    codes = {int(store.read(i.store_key)[0, 0] // 1e4): i for i in items}
+    for per_read in (1, 4):
+        dataset = RandomWindows(
+            store, items, WINDOW, [[]], IDENTITY, 30, seed=3, windows_per_read=per_read
+        )
+        got = []
+        for (view,) in dataset:
+            code, start = int(view[0, 0] // 1e4), int(view[0, 0] % 1e4)
+            item = codes[code]
+            expected = store.read(item.store_key)[:, start : start + 50]
+            if code != 201:  # the short item is zero-padded instead
+                np.testing.assert_allclose(view.double().numpy(), expected, rtol=1e-6)
+            got.append((code, start))
+        assert len(got) == 30  # 30 is not a multiple of 4: the last read cuts 2
+        assert got == _replayed(archive, 3, 30, per_read)
+    runs = [
+        RandomWindows(store, items, WINDOW, [[]], IDENTITY, 64, seed=3, windows_per_read=4)
+        for _ in range(2)
+    ]
+    first = _windows(runs[0])
+    assert first == _windows(runs[1])
+    assert _windows(runs[0]) != first  # the next epoch draws new windows
+
+
+def test_several_windows_per_read_stay_distinct_per_worker(archive, monkeypatch):
+    per_worker = []
+    for worker in (0, 1):
+        info = SimpleNamespace(id=worker, num_workers=2)
+        monkeypatch.setattr(sslsci.data.random_windows, "get_worker_info", lambda i=info: i)
+        store, items = archive
+        dataset = RandomWindows(store, items, WINDOW, [[]], IDENTITY, 64, windows_per_read=4)
+        per_worker.append(_windows(dataset))
+    assert len(per_worker[0]) == len(per_worker[1]) == 32
+    assert not set(per_worker[0]) & set(per_worker[1])
+
+
+def test_windows_per_read_below_one_is_refused(archive):
+    with pytest.raises(ValueError, match="windows_per_read must be >= 1"):
+        RandomWindows(*archive, WINDOW, [[]], IDENTITY, 8, windows_per_read=0)
+
+
+def test_standardizer_reuse_writes_into_an_owned_float32_window_only():
+    standardizer = Standardizer((1.0, -2.0), (2.0, 0.5))
+    window = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    expected = (window - np.array([1.0, -2.0]).reshape(2, 1, 1)) / np.array([2.0, 0.5]).reshape(
+        2, 1, 1
+    )
+    kept = window.copy()
+    fresh = standardizer(window)
+    np.testing.assert_allclose(fresh, expected, rtol=1e-6)
+    np.testing.assert_array_equal(window, kept)  # no reuse: the input is untouched
+    reused = standardizer(window, reuse=True)
+    assert reused is window
+    np.testing.assert_allclose(window, expected, rtol=1e-6)
+    counts = np.arange(24, dtype=np.int16).reshape(2, 3, 4)  # not float32: a new array
+    out = standardizer(counts, reuse=True)
+    assert out.dtype == np.float32 and out is not counts
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+    frozen = kept.copy()
+    frozen.flags.writeable = False  # a read-only window is never written
+    np.testing.assert_allclose(standardizer(frozen, reuse=True), expected, rtol=1e-6)
+    np.testing.assert_array_equal(frozen, kept)

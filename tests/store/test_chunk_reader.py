@@ -18,24 +18,33 @@ from sslsci.store.chunk_reader import ChunkReader
 def test_windows_equal_zarrs_reading(tmp_path, codec, dtype) -> None:
     rng = np.random.default_rng(0)
     values = (rng.normal(size=(2, 70, 130)) * 100).astype(dtype)
-    array = zarr.create_array(tmp_path / "a", shape=values.shape, chunks=(1, 32, 48),
-                              dtype=dtype, compressors=_compressors(codec))
+    array = zarr.create_array(
+        tmp_path / "a",
+        shape=values.shape,
+        chunks=(1, 32, 48),
+        dtype=dtype,
+        compressors=_compressors(codec),
+    )
     array[...] = values
     reader = ChunkReader(tmp_path / "a")
     assert reader.supported
     for _ in range(50):
         starts = [int(rng.integers(0, n)) for n in values.shape]
         index = tuple(
-            slice(a, int(rng.integers(a, n + 8)))
-            for a, n in zip(starts, values.shape, strict=True)
+            slice(a, int(rng.integers(a, n + 8))) for a, n in zip(starts, values.shape, strict=True)
         )
         np.testing.assert_array_equal(reader.read(index), array[index])
     assert reader.read((slice(None), slice(60, None), slice(-5, None))).shape == (2, 10, 5)
 
 
 def test_a_never_written_chunk_reads_as_the_fill_value(tmp_path) -> None:
-    array = zarr.create_array(tmp_path / "a", shape=(1, 64, 64), chunks=(1, 32, 32),
-                              dtype="float32", compressors=_compressors("lz4"))
+    array = zarr.create_array(
+        tmp_path / "a",
+        shape=(1, 64, 64),
+        chunks=(1, 32, 32),
+        dtype="float32",
+        compressors=_compressors("lz4"),
+    )
     array[:, :32, :32] = 5.0  # the other three chunks are all zero: zarr skips writing them
     window = ChunkReader(tmp_path / "a").read((slice(None), slice(16, 48), slice(16, 48)))
     np.testing.assert_array_equal(window, array[:, 16:48, 16:48])
@@ -44,8 +53,9 @@ def test_a_never_written_chunk_reads_as_the_fill_value(tmp_path) -> None:
 def test_the_store_serves_windows_through_it_and_falls_back_for_other_indexes(tmp_path) -> None:
     store = ArrayStore(tmp_path, cache_bytes=0)
     values = np.random.default_rng(1).normal(size=(1, 300, 2000)).astype(np.float32)
-    store.put("k" * 40, xr.DataArray(values, dims=("channel", "distance", "time")),
-              ("distance", "time"))
+    store.put(
+        "k" * 40, xr.DataArray(values, dims=("channel", "distance", "time")), ("distance", "time")
+    )
     window = (slice(None), slice(10, 74), slice(100, 356))
     np.testing.assert_array_equal(store.read("k" * 40, window), values[window])
     stepped = (slice(None), slice(0, 300, 3), slice(5, 9))

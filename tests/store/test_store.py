@@ -14,7 +14,7 @@ import sslsci.store.arrays
 from sslsci.ingest import ingest_entry
 from sslsci.store import ArrayStore, Workspace
 from sslsci.store.arrays import CODECS
-from sslsci.store.chunks import choose_chunks
+from sslsci.store.layout import Layout, choose_chunks, choose_layout
 
 KEY = "ab" + "0" * 38
 
@@ -163,3 +163,15 @@ def test_parallel_ingest_gives_the_same_manifest_as_serial(tmp_path, small_study
     assert one.counts == two.counts and one.counts["quarantined"] == 1
     assert _snapshot(serial) == _snapshot(parallel)
     assert serial.store().keys() == parallel.store().keys()
+
+
+def test_the_default_layout_is_raw_one_chunk_and_raw_chunks_past_a_gibibyte():
+    dims = ("channel", "x", "y", "z")
+    assert choose_layout((1, 268, 213, 160), dims, dims[1:], 4) == Layout(
+        (1, 268, 213, 160), "none"
+    )
+    big = choose_layout((1, 1024, 1024, 512), dims, dims[1:], 4)  # 2 GiB
+    assert big.codec == "none" and big.chunks == (1, 128, 128, 128)  # 8 MiB <= 16 MiB chunks
+    assert choose_layout((6, 9000), ("channel", "time"), ("time",), 4, "lz4") == Layout(
+        choose_chunks((6, 9000), ("channel", "time"), ("time",), 4), "lz4"
+    )
