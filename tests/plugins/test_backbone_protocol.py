@@ -6,17 +6,15 @@ before it), lacks a declared layout, declares the wrong one or whose ``forward``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import numpy as np
 import pytest
 import torch
-import xarray as xr
 
 from sslsci.nn import ResNet1D
-from sslsci.plugins import Backbone, ModalitySpec, Plugin, Record
+from sslsci.plugins import Backbone, Plugin
 from sslsci.testing import run_checks
-from sslsci.views import RandomCrop
+
+from .test_kit import toy
 
 CONFIG = {"in_channels": 2, "widths": (8, 16), "blocks_per_stage": 1}
 
@@ -50,30 +48,10 @@ class ForwardElsewhere(ResNet1D):
         return 2 * super().forward(x)
 
 
-class NpyReader:
-    name = "npy"
-    suffixes = (".npy",)
-
-    def sniff(self, path: str, head: bytes) -> bool:
-        return head.startswith(b"\x93NUMPY")
-
-    def read(self, path: str, **options) -> Iterator[Record]:
-        yield Record(xr.DataArray(np.load(path), dims=("channel", "time")))
-
-
-def example(seed: int) -> xr.DataArray:
-    values = np.random.default_rng(seed).normal(size=(2, 80)).astype(np.float32)
-    return xr.DataArray(values, dims=("channel", "time"))
-
-
 def plugin_with(build) -> Plugin:
-    return Plugin(
-        spec=ModalitySpec("toy", ("channel", "time"), ("time",), sampling={"time": 10.0}),
-        version="1.0",
-        readers=(NpyReader(),),
+    """test_kit's toy plugin with one backbone, ``net``, built by ``build``."""
+    return toy(
         backbones={"net": Backbone(build, defaults={"in_channels": 2})},
-        views={"strong": lambda o: [RandomCrop((32,))]},
-        example=example,
         example_window={"time": 40},
         example_backbones={"net": {} if build in (NoLayout, WrongLayout) else CONFIG},
     )
