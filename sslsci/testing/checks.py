@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -21,6 +22,9 @@ from sslsci.plugins.kit import Plugin, Sample
 from sslsci.plugins.options import OptionsError
 from sslsci.plugins.reader_choice import pick_reader
 from sslsci.views.kinds import VIEW_KINDS
+
+if TYPE_CHECKING:
+    from sslsci.bundle.model import PretrainedModel
 
 TASK_KINDS = ("classification", "multilabel")
 BATCH = 4
@@ -293,7 +297,9 @@ def check_backbones(plugin: Plugin, folder: Path) -> str:
     return f"{', '.join(layouts)}; token interface: {', '.join(tokens) or 'none'}"
 
 
-def _check_protocol(plugin: Plugin, name: str, model: torch.nn.Module, batch: torch.Tensor):
+def _check_protocol(
+    plugin: Plugin, name: str, model: torch.nn.Module, batch: torch.Tensor
+) -> None:
     """``sslsci.nn.protocol``: declared layout and widths, unpooled ``forward_features``,
     ``forward_head`` pooling to ``[B, num_features]``, ``forward`` the two together."""
     problem = declaration_problem(model)
@@ -433,7 +439,9 @@ def check_export_reload(plugin: Plugin, folder: Path) -> str:
             f"model.features(window) -> {loaded.feature_layout} {dense}")
 
 
-def _check_dense(plugin: Plugin, loaded, windows: torch.Tensor, values: np.ndarray) -> tuple:
+def _check_dense(
+    plugin: Plugin, loaded: PretrainedModel, windows: torch.Tensor, values: np.ndarray
+) -> tuple[int, ...]:
     """``model.features`` of raw windows has the declared layout, and ``forward_head`` of
     it is ``model(window)`` (one window is one tile)."""
     shape = (-1,) + (1,) * (windows.ndim - 2)
