@@ -1,8 +1,9 @@
-"""3-D backbones for CT, each answering the same small interface.
+"""3-D backbones for CT, each keeping the sslsci backbone protocol (``sslsci.nn.protocol``).
 
-Every backbone has ``num_features``, ``forward_features(x) -> [B, num_features]``
-(``forward`` is the same), ``accepts`` (the input it takes), ``stem_name`` (the
-first layer, for adapting input channels) and ``config`` (its constructor keywords).
+``forward_features(x)`` is the unpooled map ``[B, feature_dim, d, h, w]`` (or tokens for
+the patch transformer), ``forward_head`` pools it to ``[B, num_features]``; ``accepts``
+(the input it takes), ``stem_name`` (the first layer, for adapting input channels) and
+``config`` (its constructor keywords).
 MONAI models are built with ``pretrained=False``: nothing is downloaded.
 """
 
@@ -18,6 +19,8 @@ from torch import nn
 
 from plugins.ct.spec import DIMS
 from sslsci.nn import PatchTransformer
+from sslsci.nn.protocol import spatial_mean
+from sslsci.nn.resnet_stages import resnet_feature_map
 from sslsci.plugins.backbones import Backbone
 
 PATCH_VOXELS = 16  # core transformer patches: 16^3 voxels = 24 mm at 1.5 mm
@@ -81,15 +84,21 @@ class MonaiResNet(nn.Module):
             shortcut_type=shortcut_type,
             bias_downsample=bias_downsample,
         )
-        self.num_features = int(self.model.layer4[-1].conv2.out_channels)
+        self.num_features = self.feature_dim = int(self.model.layer4[-1].conv2.out_channels)
+        self.feature_layout = "channels_first"
         self.stem_name = "model.conv1"
         self.accepts = _accepts(in_channels, multiple_of=1, min_size=16)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
+        """The last stage's map ``[B, num_features, D / 32, H / 32, W / 32]`` (default stem)."""
+        return resnet_feature_map(self.model, x)
+
+    def forward_head(self, features: torch.Tensor, pre_logits: bool = True) -> torch.Tensor:
+        """Global average pooling, as MONAI's ``avgpool``: ``[B, num_features]``."""
+        return spatial_mean(features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_features(x)
+        return self.forward_head(self.forward_features(x))
 
 
 class SwinEncoder(nn.Module):
@@ -126,16 +135,21 @@ class SwinEncoder(nn.Module):
             drop_path_rate=drop_path_rate,
             spatial_dims=3,
         )
-        self.num_features = feature_size * 2 ** len(depths)
+        self.num_features = self.feature_dim = feature_size * 2 ** len(depths)
+        self.feature_layout = "channels_first"
         self.stem_name = "swinViT.patch_embed.proj"
         self.accepts = _accepts(in_channels, multiple_of=2 ** (len(depths) + 1), min_size=32)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        last = self.swinViT(x, normalize=True)[-1]
-        return last.mean(dim=(2, 3, 4))
+        """The layer-normed last stage ``[B, num_features, D / 32, H / 32, W / 32]``."""
+        return self.swinViT(x, normalize=True)[-1]
+
+    def forward_head(self, features: torch.Tensor, pre_logits: bool = True) -> torch.Tensor:
+        """Global average pooling: ``[B, num_features]``."""
+        return spatial_mean(features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_features(x)
+        return self.forward_head(self.forward_features(x))
 
 
 BACKBONES = {

@@ -1,10 +1,11 @@
-"""2-D backbones for SAR tiles, each answering the sslsci backbone interface.
+"""2-D backbones for SAR tiles, each keeping the sslsci backbone protocol.
 
-``num_features``, ``forward_features(x) -> [B, num_features]`` (``forward`` is the same),
-``accepts`` (the input it takes), ``stem_name`` (the first layer, sized for the
-polarisation count) and ``config`` (its constructor keywords). The ResNets are MONAI's
-``ResNet`` with ``spatial_dims=2`` (He et al. 2016), built without weights (nothing is
-downloaded) and without the classifier; the stem is ImageNet's (7x7 stride 2, max pool).
+``forward_features(x)`` -> unpooled tokens or map (``feature_layout``), ``forward_head``
+-> ``[B, num_features]`` (``sslsci.nn.protocol``), ``accepts`` (the input it takes),
+``stem_name`` (the first layer, sized for the polarisation count) and ``config`` (its
+constructor keywords). The ResNets are MONAI's ``ResNet`` with ``spatial_dims=2`` (He et
+al. 2016), built without weights (nothing is downloaded) and without the classifier; the
+stem is ImageNet's (7x7 stride 2, max pool).
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ from monai.networks.nets import ResNet
 from torch import nn
 
 from plugins.sar.spec import DIMS, POLARISATIONS
+from sslsci.nn.protocol import spatial_mean
+from sslsci.nn.resnet_stages import resnet_feature_map
 
 RESNET_MIN_SIZE = 32  # five stride-2 stages: 32 pixels reach 1 x 1
 
@@ -62,7 +64,8 @@ class MonaiResNet2d(nn.Module):
             feed_forward=False,
             norm=norm,
         )
-        self.num_features = int(512 * widen_factor) * expansion
+        self.num_features = self.feature_dim = int(512 * widen_factor) * expansion
+        self.feature_layout = "channels_first"
         self.stem_name = "model.conv1"
         self.accepts: dict[str, Any] = {
             "spatial_dims": 2,
@@ -74,7 +77,12 @@ class MonaiResNet2d(nn.Module):
         }
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x).flatten(1)
+        """The last stage's map ``[B, num_features, H / 32, W / 32]``."""
+        return resnet_feature_map(self.model, x)
+
+    def forward_head(self, features: torch.Tensor, pre_logits: bool = True) -> torch.Tensor:
+        """Global average pooling, as MONAI's ``avgpool``: ``[B, num_features]``."""
+        return spatial_mean(features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_features(x)
+        return self.forward_head(self.forward_features(x))

@@ -1,8 +1,9 @@
 """A 2-D CNN over log-mel spectrograms, after BYOL-A's audio encoder (Niizumi et al. 2021).
 
 Three conv blocks (3x3 conv, batch norm, ReLU, 2x2 max-pool) turn ``[B, 1, 64, T]``
-into ``[B, C, 8, T/8]``; an MLP embeds each time step from its channels x bands, and
-the mean plus the max over the valid time steps is the clip embedding.
+into ``[B, C, 8, T/8]``; an MLP embeds each time step from its channels x bands
+(``forward_features``: tokens ``[B, T/8, feature_dim]``), and the mean plus the max over
+the valid time steps is the clip embedding (``forward_head``).
 
 Padding: frames after a clip's end are zero, and after every block the positions
 past the clip's (pooled) length are zeroed again, so a 3x3 conv at a clip's last frame
@@ -20,6 +21,7 @@ from torch import nn
 from plugins.speech.features import (
     LOGMEL_DEFAULTS,
     LogMel,
+    given_lengths,
     masked_max,
     masked_mean,
     mono_waveform,
@@ -41,9 +43,10 @@ def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
 
 
 class LogMelCNN(nn.Module):
-    """Log-mel 2-D CNN; ``forward_features(x, lengths)`` -> ``[B, num_features]``."""
+    """Log-mel 2-D CNN; ``forward_features(x, lengths)`` -> steps ``[B, T', feature_dim]``."""
 
     stem_name = "blocks.0.0"
+    feature_layout = "tokens"
 
     def __init__(
         self,
@@ -88,7 +91,7 @@ class LogMelCNN(nn.Module):
             nn.Linear(feature_dim, feature_dim),
             nn.ReLU(),
         )
-        self.num_features = feature_dim
+        self.num_features = self.feature_dim = feature_dim
 
     def frame_features(
         self, spec: torch.Tensor, frames: torch.Tensor
@@ -112,15 +115,31 @@ class LogMelCNN(nn.Module):
         lengths: torch.Tensor | None = None,
         padding_mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Clip embeddings ``[B, num_features]`` of waveforms ``[B, 1, T]``; ``lengths``
+        """Per-step features ``[B, T', feature_dim]`` of waveforms ``[B, 1, T]``; ``lengths``
         (valid samples) or ``padding_mask`` (``[B, T]``, True at padding) mark padding."""
         wave = mono_waveform(x)
         spec, frames = self.logmel(wave, valid_lengths(wave, lengths, padding_mask))
         if self.augment is not None:
             spec = self.augment(spec, frames)
-        steps, valid_steps = self.frame_features(spec, frames)
-        valid = sequence_mask(valid_steps, steps.shape[1])
-        return masked_mean(steps, valid) + masked_max(steps, valid)
+        return self.frame_features(spec, frames)[0]
+
+    def forward_head(
+        self,
+        features: torch.Tensor,
+        pre_logits: bool = True,
+        lengths: torch.Tensor | None = None,
+        padding_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Clip embeddings ``[B, num_features]``: mean plus max over the valid steps of
+        clips with ``lengths`` valid samples (all steps when no padding is given)."""
+        samples = given_lengths(lengths, padding_mask)
+        steps = features.shape[1]
+        if samples is None:
+            valid = torch.ones(features.shape[:2], dtype=torch.bool, device=features.device)
+        else:
+            frames = self.logmel.frame_lengths(samples.to(features.device))
+            valid = sequence_mask(frames.clamp(min=self.reduction) // self.reduction, steps)
+        return masked_mean(features, valid) + masked_max(features, valid)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        return self.forward_features(x, lengths)
+        return self.forward_head(self.forward_features(x, lengths), True, lengths)

@@ -12,6 +12,9 @@ Padding: frames are padded to a multiple of 16 with zeros (the normalised mean),
 same value ``LogMel`` gives frames past a clip's end; time columns that start past a
 clip's last frame are masked in attention and pooling, and sine-cosine positions do
 not depend on the grid's size, so a padded clip's embedding equals the clip's own.
+``forward_features`` gives the encoded tokens ``[B, bands x columns, embed_dim]``
+(row-major over ``grid_shape``); ``forward_head`` takes the same ``lengths`` and pools
+the valid ones.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from torch import Tensor, nn
 from plugins.speech.features import (
     LOGMEL_DEFAULTS,
     LogMel,
+    given_lengths,
     masked_mean,
     mono_waveform,
     require_mono,
@@ -116,13 +120,14 @@ class LogMelTransformer(PatchTransformer):
         """Waveforms ``[B, 1, T]`` -> log-mel patch tokens ``[B, N, D]`` with positions."""
         return super().embed_tokens(self.spectrogram(x)[0])
 
-    def token_padding_mask(self, frames: Tensor, spec: Tensor) -> Tensor:
-        """``[B, N]`` True for tokens whose time column starts after the clip's last frame."""
-        bands, columns = super().grid_shape(spec.shape[2:])
+    def token_padding_mask(self, frames: Tensor, tokens: int) -> Tensor:
+        """``[B, tokens]`` True for tokens whose time column starts after the clip's last
+        frame (tokens are row-major over ``n_mels / patch`` bands by time columns)."""
+        bands = self.logmel.n_mels // self.patch_size[0]
         valid_columns = torch.div(
             frames + self.patch_size[1] - 1, self.patch_size[1], rounding_mode="floor"
         )
-        column_valid = sequence_mask(valid_columns, columns)
+        column_valid = sequence_mask(valid_columns, tokens // bands)
         return ~column_valid[:, None, :].expand(-1, bands, -1).reshape(frames.shape[0], -1)
 
     def forward_features(
@@ -131,15 +136,29 @@ class LogMelTransformer(PatchTransformer):
         lengths: Tensor | None = None,
         padding_mask: Tensor | None = None,
     ) -> Tensor:
-        """Clip embeddings ``[B, num_features]`` of waveforms ``[B, 1, T]``; ``lengths``
+        """Encoded tokens ``[B, N, embed_dim]`` of waveforms ``[B, 1, T]``; ``lengths``
         (valid samples) or ``padding_mask`` (``[B, T]``, True at padding) mark padding."""
         spec, frames = self.spectrogram(x, lengths, padding_mask)
         if self.augment is not None:
             spec = self.augment(spec, frames)
         tokens = super().embed_tokens(spec)
-        token_padding = self.token_padding_mask(frames, spec)
-        encoded = self.encode_tokens(tokens, token_padding if bool(token_padding.any()) else None)
-        return masked_mean(encoded, ~token_padding)
+        token_padding = self.token_padding_mask(frames, tokens.shape[1])
+        return self.encode_tokens(tokens, token_padding if bool(token_padding.any()) else None)
+
+    def forward_head(
+        self,
+        features: Tensor,
+        pre_logits: bool = True,
+        lengths: Tensor | None = None,
+        padding_mask: Tensor | None = None,
+    ) -> Tensor:
+        """Clip embeddings ``[B, num_features]``: the mean over the tokens of valid time
+        columns of clips with ``lengths`` valid samples (all tokens when none is given)."""
+        samples = given_lengths(lengths, padding_mask)
+        if samples is None:
+            return features.mean(dim=1)
+        frames = self.logmel.frame_lengths(samples.to(features.device))
+        return masked_mean(features, ~self.token_padding_mask(frames, features.shape[1]))
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        return self.forward_features(x, lengths)
+        return self.forward_head(self.forward_features(x, lengths), True, lengths)

@@ -3,7 +3,8 @@
 ``torchaudio.models.wav2vec2_model`` builds the conv feature encoder (here 7 layers of
 128 channels, total stride 320: one frame per 20 ms as in the paper) and the transformer
 (3 layers of width 192 by default instead of 12 of 768), randomly initialised: no weights
-are downloaded. The clip embedding is the mean of the last layer over valid frames.
+are downloaded. ``forward_features`` gives the last layer's frames ``[B, frames,
+embed_dim]``; the clip embedding (``forward_head``) is their mean over valid frames.
 
 Padding: the feature encoder runs in ``layer_norm`` mode (each frame normalised on its
 own; ``group_norm`` mode would normalise over time and let padding in), its convs are
@@ -22,6 +23,7 @@ from torch import nn
 from torchaudio.models import wav2vec2_model
 
 from plugins.speech.features import (
+    given_lengths,
     masked_mean,
     mono_waveform,
     require_mono,
@@ -51,9 +53,10 @@ def standardize(wave: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
 
 
 class Wav2Vec2Encoder(nn.Module):
-    """wav2vec 2.0-style encoder; ``forward_features(x, lengths)`` -> ``[B, num_features]``."""
+    """wav2vec 2.0-style encoder; ``forward_features(x, lengths)`` -> ``[B, frames, D]``."""
 
     stem_name = "model.feature_extractor.conv_layers.0.conv"
+    feature_layout = "tokens"
 
     def __init__(
         self,
@@ -102,8 +105,9 @@ class Wav2Vec2Encoder(nn.Module):
             encoder_layer_drop=layer_drop,
             aux_num_out=None,
         )
+        self.conv_layers = layers
         self.min_samples = self.receptive_field(layers)
-        self.num_features = embed_dim
+        self.num_features = self.feature_dim = embed_dim
 
     @staticmethod
     def receptive_field(layers: Sequence[tuple[int, int, int]]) -> int:
@@ -129,16 +133,38 @@ class Wav2Vec2Encoder(nn.Module):
         frames, frame_lengths = self.model(wave, lengths)
         return frames, frame_lengths
 
+    def frame_counts(self, lengths: torch.Tensor) -> torch.Tensor:
+        """Valid frames of clips of ``lengths`` samples: each unpadded conv's output length
+        (as torchaudio's feature encoder counts them), clips padded to ``min_samples``."""
+        frames = lengths.long().clamp(min=self.min_samples)
+        for _, kernel, stride in self.conv_layers:
+            frames = torch.div(frames - kernel, stride, rounding_mode="floor") + 1
+        return frames
+
     def forward_features(
         self,
         x: torch.Tensor,
         lengths: torch.Tensor | None = None,
         padding_mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Clip embeddings ``[B, num_features]`` of waveforms ``[B, 1, T]``; ``lengths``
+        """Last-layer frames ``[B, frames, embed_dim]`` of waveforms ``[B, 1, T]``; ``lengths``
         (valid samples) or ``padding_mask`` (``[B, T]``, True at padding) mark padding."""
-        frames, frame_lengths = self.frame_features(x, lengths, padding_mask)
-        return masked_mean(frames, sequence_mask(frame_lengths, frames.shape[1]))
+        return self.frame_features(x, lengths, padding_mask)[0]
+
+    def forward_head(
+        self,
+        features: torch.Tensor,
+        pre_logits: bool = True,
+        lengths: torch.Tensor | None = None,
+        padding_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Clip embeddings ``[B, num_features]``: the mean over the valid frames of clips
+        with ``lengths`` valid samples (all frames when none is given)."""
+        samples = given_lengths(lengths, padding_mask)
+        if samples is None:
+            return features.mean(dim=1)
+        frames = self.frame_counts(samples.to(features.device))
+        return masked_mean(features, sequence_mask(frames, features.shape[1]))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        return self.forward_features(x, lengths)
+        return self.forward_head(self.forward_features(x, lengths), True, lengths)

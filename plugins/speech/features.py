@@ -75,13 +75,22 @@ def valid_lengths(
     x: torch.Tensor, lengths: torch.Tensor | None, padding_mask: torch.Tensor | None
 ) -> torch.Tensor:
     """Per-item valid lengths along the last dim; the full length when none is given."""
+    lengths = given_lengths(lengths, padding_mask)
+    if lengths is None:
+        return torch.full((x.shape[0],), x.shape[-1], dtype=torch.long, device=x.device)
+    return lengths.to(device=x.device).clamp(0, x.shape[-1])
+
+
+def given_lengths(
+    lengths: torch.Tensor | None, padding_mask: torch.Tensor | None
+) -> torch.Tensor | None:
+    """Valid samples per clip from ``lengths`` or ``padding_mask``; None when neither is
+    given (every sample valid): what a ``forward_head`` needs to pool only valid frames."""
     if lengths is not None and padding_mask is not None:
         raise ValueError("give lengths or padding_mask, not both")
     if padding_mask is not None:
-        lengths = lengths_from_padding_mask(padding_mask)
-    if lengths is None:
-        return torch.full((x.shape[0],), x.shape[-1], dtype=torch.long, device=x.device)
-    return lengths.to(device=x.device, dtype=torch.long).clamp(0, x.shape[-1])
+        return lengths_from_padding_mask(padding_mask)
+    return None if lengths is None else lengths.long()
 
 
 def sequence_mask(lengths: torch.Tensor, size: int) -> torch.Tensor:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from numbers import Real
 from typing import Any
 
-from sslsci.bundle.schema import BundleMetadata
+from sslsci.bundle.schema import BackboneInfo, BundleMetadata
 
 MAX_TABLE_ROWS = 60
 MAX_TABLE_COLUMNS = 12
@@ -117,12 +117,21 @@ def _data_section(meta: BundleMetadata) -> str:
     )
 
 
+def _unpooled(backbone: BackboneInfo) -> str:
+    """How ``model.features`` lays out the unpooled features (older bundles do not say)."""
+    if backbone.feature_layout is None:
+        return ""
+    shape = "[tokens, D]" if backbone.feature_layout == "tokens" else "[D, *spatial]"
+    return f"; unpooled `{backbone.feature_layout}` {shape} with D={backbone.feature_dim}"
+
+
 def _method_section(meta: BundleMetadata) -> str:
     backbone = meta.backbone
     return (
         f"Self-supervised method **{meta.method.name}** with hyperparameters "
         f"{_inline(meta.method.hparams)}.\n\n"
-        f"Backbone `{backbone.name}` ({backbone.num_features} features) from plugin "
+        f"Backbone `{backbone.name}` ({backbone.num_features} features{_unpooled(backbone)}) "
+        f"from plugin "
         f"`{meta.plugin.name}` {meta.plugin.version}, config {_inline(backbone.config)}; "
         f"stem layer `{backbone.stem_name}`. Training config: {_inline(meta.training)}."
     )
@@ -138,8 +147,10 @@ def _limitations(meta: BundleMetadata) -> str:
             f"{contract.sampling or 'as recorded'}, units '{contract.units or 'as recorded'}'. "
             "The plugin's normalize step is applied to reader arrays; raw numpy arrays are "
             "assumed already normalised.",
-            "- Embeddings of a long array are the average over non-overlapping windows; "
-            "arrays shorter than one window must be padded explicitly (`pad=True`).",
+            "- An array's embedding is the mean over its window tiles "
+            "(`preprocessing.embedding`); arrays shorter than one window are zero-padded "
+            "after standardisation. `model.features(array)` gives the unpooled features "
+            "of the whole array for dense tasks.",
             "- Self-supervised features need a downstream head trained on labelled data; "
             "they are not predictions and were not validated for clinical or safety-critical use.",
         ]

@@ -30,6 +30,7 @@ from sslsci.bundle.hashing import sha256_file
 from sslsci.bundle.model import PretrainedModel
 from sslsci.bundle.schema import BundleMetadata, FileInfo, metadata_path, read_metadata
 from sslsci.bundle.stem import adapt_stem, find_stem
+from sslsci.nn.protocol import declaration_problem
 from sslsci.plugins.contract import PluginError
 from sslsci.plugins.discovery import get_plugin
 from sslsci.plugins.kit import Plugin
@@ -186,13 +187,21 @@ def load_strict(backbone: nn.Module, tensors: dict[str, torch.Tensor], source: P
 
 
 def check_agrees(backbone: nn.Module, meta: BundleMetadata, source: Path) -> None:
-    """The rebuilt backbone must have the recorded feature count and stem layer."""
-    found = getattr(backbone, "num_features", None)
-    if found != meta.backbone.num_features:
+    """The rebuilt backbone must keep the backbone protocol with the recorded shapes
+    (feature layout and width only where recorded: older bundles lack them) and stem."""
+    problem = declaration_problem(backbone)
+    if problem is not None:
         raise BundleError(
-            f"{source}: the rebuilt backbone has num_features={found}, the metadata records "
-            f"{meta.backbone.num_features}"
+            f"{source}: the rebuilt backbone {type(backbone).__name__} {problem}; update "
+            f"the {meta.plugin.name} plugin"
         )
+    for field in ("num_features", "feature_layout", "feature_dim"):
+        recorded, found = getattr(meta.backbone, field), getattr(backbone, field)
+        if recorded is not None and found != recorded:
+            raise BundleError(
+                f"{source}: the rebuilt backbone has {field}={found!r}, the metadata "
+                f"records {recorded!r} (installed code differs from the code that wrote it)"
+            )
     find_stem(backbone, meta.layers.stem)
 
 

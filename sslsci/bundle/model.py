@@ -5,6 +5,8 @@
 already in the spec's dims, units and sampling, and returns one embedding per item,
 defined exactly as evaluation defines it (``sslsci.data.tiles``,
 ``sslsci.evaluate.embed.embed_arrays``), with the settings the bundle records.
+``model.features(array)`` gives the backbone's unpooled features of the same input for
+dense tasks, in the layout the backbone declares (``sslsci.nn.protocol``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sslsci.bundle.errors import BundleError
 from sslsci.bundle.schema import BundleMetadata
 from sslsci.bundle.stem import stem_in_channels
 from sslsci.data import Standardizer
-from sslsci.evaluate.embed import embed_arrays
+from sslsci.evaluate.embed import embed_arrays, input_placement
 from sslsci.plugins.kit import Plugin
 
 
@@ -60,7 +62,19 @@ class PretrainedModel:
 
     @property
     def num_features(self) -> int:
+        """Width of the pooled embedding ``model(array)`` returns."""
         return self._meta.backbone.num_features
+
+    @property
+    def feature_layout(self) -> str:
+        """What ``features`` returns per item: ``"tokens"`` ``[N, feature_dim]`` or
+        ``"channels_first"`` ``[feature_dim, *spatial]`` (declared by the backbone)."""
+        return self.backbone.feature_layout
+
+    @property
+    def feature_dim(self) -> int:
+        """Width of the unpooled features (tokens' last axis, the map's channel axis)."""
+        return self.backbone.feature_dim
 
     @property
     def in_channels(self) -> int:
@@ -101,14 +115,45 @@ class PretrainedModel:
         ``preprocessing.embedding.max_tiles``, or ``max_tiles``), a short item zero-padded
         after standardisation.
         """
+        items, batched = self._items(array)
+        embeddings = self._embed_items(items, batch_size, max_tiles)
+        return embeddings if batched else embeddings[0]
+
+    def features(self, array: xr.DataArray | np.ndarray, *, batch_size: int = 64) -> np.ndarray:
+        """Unpooled features of whole items, for dense tasks: per item, tokens
+        ``[N, feature_dim]`` or a map ``[feature_dim, *spatial]`` as ``feature_layout``
+        says; a numpy batch ``[B, C, ...]`` gives a leading batch axis.
+
+        The input is preprocessed as ``embed`` does (normalize, channels, standardisation)
+        but not tiled: the backbone sees the whole item, so its size must be one the
+        backbone accepts (``backbone.accepts``). For an item of one window,
+        ``backbone.forward_head`` of these features (batch axis added) is ``model(item)``.
+        """
+        items, batched = self._items(array)
+        self._check_channels(items)
+        standardizer = self._standardizer(self.in_channels)
+        values = np.stack(
+            [standardizer(v) if standardizer else v.astype(np.float32) for v in items]
+        )
+        device, dtype = input_placement(self.backbone)
+        chunks = []
+        with torch.no_grad():
+            for start in range(0, len(values), batch_size):
+                batch = torch.from_numpy(values[start : start + batch_size])
+                chunks.append(self.backbone.forward_features(batch.to(device, dtype)).float().cpu())
+        found = torch.cat(chunks).numpy()
+        return found if batched else found[0]
+
+    def _items(self, array: xr.DataArray | np.ndarray) -> tuple[list[np.ndarray], bool]:
+        """The items of ``array`` in the model's dims, and whether it was a batch."""
         dims = self._meta.input.dims
         if isinstance(array, xr.DataArray):
-            return self._embed_items([self._from_reader(array)], batch_size, max_tiles)[0]
+            return [self._from_reader(array)], False
         values = np.asarray(array)
         if values.ndim == len(dims):
-            return self._embed_items([values], batch_size, max_tiles)[0]
+            return [values], False
         if values.ndim == len(dims) + 1:
-            return self._embed_items(list(values), batch_size, max_tiles)
+            return list(values), True
         raise BundleError(
             f"a numpy array of shape {values.shape} does not match the model's dims {dims}: "
             f"give [{', '.join(dims)}] or a batch [batch, {', '.join(dims)}]"
@@ -148,9 +193,7 @@ class PretrainedModel:
         mean, std = float(np.mean(stats.mean)), float(np.mean(stats.std))
         return Standardizer((mean,) * channels, (std,) * channels)
 
-    def _embed_items(
-        self, items: list[np.ndarray], batch_size: int, max_tiles: int | None
-    ) -> np.ndarray:
+    def _check_channels(self, items: list[np.ndarray]) -> None:
         for values in items:
             if values.shape[0] != self.in_channels:
                 raise BundleError(
@@ -159,6 +202,11 @@ class PretrainedModel:
                     f"select the recorded channels {self._meta.input.channels} or load with "
                     f"adapt_in_channels={values.shape[0]}"
                 )
+
+    def _embed_items(
+        self, items: list[np.ndarray], batch_size: int, max_tiles: int | None
+    ) -> np.ndarray:
+        self._check_channels(items)
         standardizer = self._standardizer(self.in_channels)
         return embed_arrays(
             self.backbone,
@@ -169,4 +217,3 @@ class PretrainedModel:
             max_tiles=max_tiles or self._meta.preprocessing.embedding.max_tiles,
             batch_size=batch_size,
         )
-

@@ -66,11 +66,16 @@ class ModalityInfo(_Strict):
 
 
 class BackboneInfo(_Strict):
-    """How to rebuild the backbone: ``plugin.backbones[name](**config)``."""
+    """How to rebuild the backbone: ``plugin.backbones[name](**config)``, and the shapes
+    it gives (``sslsci.nn.protocol``): ``forward_features`` -> ``feature_layout`` with
+    ``feature_dim`` wide, pooled ``[B, num_features]``. Bundles written before the
+    protocol lack the two feature fields; the rebuilt backbone declares them."""
 
     name: str = Field(min_length=1)
     config: dict[str, Any]
     num_features: PositiveInt
+    feature_layout: Literal["tokens", "channels_first"] | None = None
+    feature_dim: PositiveInt | None = None
     stem_name: str = Field(min_length=1)
     accepts: dict[str, Any] = Field(default_factory=dict)
 

@@ -37,6 +37,7 @@ from sslsci.bundle.schema import (
     read_metadata,
 )
 from sslsci.bundle.stem import CONV_TYPES, find_stem
+from sslsci.nn.protocol import declaration_problem
 from sslsci.plugins.contract import ModalitySpec, PluginError
 from sslsci.plugins.discovery import get_plugin
 from sslsci.plugins.kit import Plugin
@@ -205,9 +206,9 @@ def write_bundle(
     plugin = _plugin(plugin_name)
     config = json_roundtrip(backbone_config, "backbone_config")
     check_rebuilds(plugin, backbone_name, config, backbone)
-    num_features = getattr(backbone, "num_features", None)
-    if not isinstance(num_features, int):
-        raise BundleError(f"{type(backbone).__name__} has no integer num_features attribute")
+    problem = declaration_problem(backbone)
+    if problem is not None:
+        raise BundleError(f"{type(backbone).__name__} {problem}")
     stem = stem_name_of(backbone)
     head_tensors = _cpu_tensors(heads or {}, "heads")
     prep = json_roundtrip(preprocessing, "preprocessing")
@@ -222,7 +223,9 @@ def write_bundle(
         "backbone": {
             "name": backbone_name,
             "config": config,
-            "num_features": num_features,
+            "num_features": backbone.num_features,
+            "feature_layout": backbone.feature_layout,
+            "feature_dim": backbone.feature_dim,
             "stem_name": stem,
             "accepts": json_roundtrip(dict(getattr(backbone, "accepts", {}) or {}), "accepts"),
         },

@@ -113,7 +113,7 @@ def embed_items(
         multiprocessing_context=worker_context(num_workers),
         collate_fn=collate_tiles,
     )
-    device, dtype = _input_placement(backbone)
+    device, dtype = input_placement(backbone)
     takes_lengths = accepts_lengths(backbone)
     features, labels, done = [], [], 0
     with evaluation_mode(backbone), torch.no_grad():
@@ -188,7 +188,8 @@ def evaluation_mode(module: nn.Module) -> Iterator[None]:
             submodule.training = training
 
 
-def _input_placement(backbone: nn.Module) -> tuple[torch.device, torch.dtype]:
+def input_placement(backbone: nn.Module) -> tuple[torch.device, torch.dtype]:
+    """Where and in which dtype the backbone wants its input (CPU float32 without weights)."""
     parameter = next(backbone.parameters(), None)
     if parameter is None or not parameter.is_floating_point():
         return torch.device("cpu"), torch.float32

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from torch import nn
 
+from sslsci.nn.protocol import declaration_problem
 from sslsci.nn.tokens import TOKEN_BACKBONES, TOKEN_INTERFACE, missing_token_members
-
-BACKBONE_INTERFACE = ("num_features", "forward_features")
 
 
 def interface_problem(backbone: nn.Module, method: str) -> str | None:
-    """Every method needs the sslsci backbone interface."""
-    missing = [member for member in BACKBONE_INTERFACE if not hasattr(backbone, member)]
-    if not missing:
+    """Every method needs the sslsci backbone protocol (``sslsci.nn.protocol``)."""
+    problem = declaration_problem(backbone)
+    if problem is None:
         return None
     return (
-        f"method {method!r} needs a backbone with {', '.join(BACKBONE_INTERFACE)}, but "
-        f"{type(backbone).__name__} lacks {', '.join(missing)}; use a backbone from "
-        "sslsci.nn or a plugin's backbones."
+        f"method {method!r} needs a backbone keeping the sslsci backbone protocol, but "
+        f"{type(backbone).__name__} {problem}; use a backbone from sslsci.nn or a plugin's "
+        "backbones."
     )
 
 

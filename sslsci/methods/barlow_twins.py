@@ -42,7 +42,7 @@ class BarlowTwins(SSLMethod):
 
     def forward(self, views: Sequence[Tensor]) -> MethodOutput:
         x0, x1 = self.check_views(views)[:2]
-        h0, h1 = self.backbone.forward_features(x0), self.backbone.forward_features(x1)
+        h0, h1 = self.backbone(x0), self.backbone(x1)
         z0, z1 = self.projection_head(h0), self.projection_head(h1)
         loss = self.criterion(z0, z1)
         with torch.no_grad():

@@ -51,13 +51,13 @@ class BYOL(SSLMethod):
 
     def online(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Backbone features and predictions of the online network."""
-        features = self.backbone.forward_features(x)
+        features = self.backbone(x)
         return features, self.prediction_head(self.projection_head(features))
 
     @torch.no_grad()
     def target(self, x: Tensor) -> Tensor:
         """Projections of the EMA target network (stop-gradient)."""
-        return self.target_projection_head(self.target_backbone.forward_features(x))
+        return self.target_projection_head(self.target_backbone(x))
 
     def forward(self, views: Sequence[Tensor]) -> MethodOutput:
         x0, x1 = self.check_views(views)[:2]

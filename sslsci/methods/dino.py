@@ -87,12 +87,12 @@ class DINO(SSLMethod):
     @torch.no_grad()
     def teacher(self, x: Tensor) -> Tensor:
         """Teacher head output of one global view (stop-gradient)."""
-        return self.teacher_head(self.teacher_backbone.forward_features(x))
+        return self.teacher_head(self.teacher_backbone(x))
 
     def forward(self, views: Sequence[Tensor]) -> MethodOutput:
         views = self.check_views(views)
         teacher_out = [self.teacher(view) for view in views[:GLOBAL_VIEWS]]
-        features = [self.backbone.forward_features(view) for view in views]
+        features = [self.backbone(view) for view in views]
         student_out = [self.student_head(feature) for feature in features]
         step = int(self.step)
         loss = self.criterion(teacher_out, student_out, step=step)

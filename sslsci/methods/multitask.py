@@ -55,7 +55,7 @@ class MultiTask(SSLMethod):
 
     def logits(self, x: Tensor) -> Tensor:
         """One logit per task [B, 3] for already transformed inputs."""
-        features = self.backbone.forward_features(x)
+        features = self.backbone(x)
         return torch.cat([self.heads[task](features) for task in PRETEXT_TASKS], dim=1)
 
     def forward(

@@ -38,6 +38,6 @@ class SimCLR(SSLMethod):
 
     def forward(self, views: Sequence[Tensor]) -> MethodOutput:
         x0, x1 = self.check_views(views)[:2]
-        h0, h1 = self.backbone.forward_features(x0), self.backbone.forward_features(x1)
+        h0, h1 = self.backbone(x0), self.backbone(x1)
         loss = self.criterion(self.projection_head(h0), self.projection_head(h1))
         return MethodOutput(loss, {}, (h0.detach(), h1.detach()))

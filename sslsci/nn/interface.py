@@ -17,7 +17,7 @@ def accepts_lengths(backbone: nn.Module) -> bool:
 
 
 def pooled_embedding(backbone: nn.Module, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-    """The backbone's pooled embedding ``[B, num_features]`` of a batch of windows."""
-    if lengths is None:
-        return backbone.forward_features(x)
-    return backbone.forward_features(x, lengths=lengths)
+    """The backbone's pooled embedding ``[B, num_features]`` of a batch of windows:
+    ``forward_head`` of ``forward_features`` (``sslsci.nn.protocol``)."""
+    padding = {} if lengths is None else {"lengths": lengths}
+    return backbone.forward_head(backbone.forward_features(x, **padding), **padding)

@@ -1,11 +1,12 @@
 """A generic N-D patch transformer: one backbone for 1D signals, 2D images and 3D volumes.
 
-ViT (Dosovitskiy et al. 2021) with the choices MAE (He et al. 2022) made for
-masked pretraining: a strided ``ConvNd`` patch embedding, fixed sine-cosine
-positions (or learned ones for a fixed input size), pre-norm blocks, a final
-LayerNorm and no class token; the pooled embedding is the mean of the (unpadded)
-tokens.  The token interface (``sslsci.nn.tokens``) lets masked methods encode
-only the visible tokens.
+ViT (Dosovitskiy et al. 2021) with the choices MAE (He et al. 2022) made for masked
+pretraining: a strided ``ConvNd`` patch embedding, fixed sine-cosine positions (or
+learned ones for a fixed input size), pre-norm blocks, a final LayerNorm and no class
+token. ``forward_features`` gives the encoded tokens ``[B, N, embed_dim]`` (row-major
+over ``grid_shape``); ``forward_head`` pools them to their mean over the unpadded tokens
+(``sslsci.nn.protocol``). The token interface (``sslsci.nn.tokens``) lets masked methods
+encode only the visible tokens.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class PatchTransformer(nn.Module):
         self.in_channels = in_channels
         self.patch_size = patch
         self.patch_dim = in_channels * math.prod(patch)
-        self.num_features = embed_dim
+        self.num_features = self.feature_dim = embed_dim
+        self.feature_layout = "tokens"
         self.stem_name = "patch_embed"
         self.patch_embed = PATCH_EMBEDDINGS[len(patch)](
             in_channels, embed_dim, kernel_size=patch, stride=patch
@@ -178,12 +180,17 @@ class PatchTransformer(nn.Module):
         return self.norm(tokens)
 
     def forward_features(self, x: Tensor, key_padding_mask: Tensor | None = None) -> Tensor:
+        """Encoded tokens [B, N, D], row-major over the patch grid; masked tokens are ignored."""
+        return self.encode_tokens(self.embed_tokens(x), key_padding_mask)
+
+    def forward_head(
+        self, features: Tensor, pre_logits: bool = True, key_padding_mask: Tensor | None = None
+    ) -> Tensor:
         """Pooled embedding [B, D]: mean over the tokens not marked True in the mask."""
-        encoded = self.encode_tokens(self.embed_tokens(x), key_padding_mask)
         if key_padding_mask is None:
-            return encoded.mean(dim=1)
-        keep = (~key_padding_mask).to(encoded.dtype)[..., None]
-        return (encoded * keep).sum(dim=1) / keep.sum(dim=1)
+            return features.mean(dim=1)
+        keep = (~key_padding_mask).to(features.dtype)[..., None]
+        return (features * keep).sum(dim=1) / keep.sum(dim=1)
 
     def forward(self, x: Tensor, key_padding_mask: Tensor | None = None) -> Tensor:
-        return self.forward_features(x, key_padding_mask)
+        return self.forward_head(self.forward_features(x, key_padding_mask), True, key_padding_mask)

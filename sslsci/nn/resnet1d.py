@@ -1,9 +1,10 @@
 """A 1D ResNet for multichannel signals [B, C, T].
 
-He et al. 2016 ("Deep Residual Learning") with 1D convolutions, as used for
-wearable sensing (e.g. Yuan et al. 2024's ResNet-V2 for accelerometry): a stem
-convolution, stages of BasicBlocks with stride-2 downsampling between stages,
-BatchNorm, and global average pooling over time.  The last BatchNorm of each
+He et al. 2016 ("Deep Residual Learning") with 1D convolutions, as used for wearable
+sensing (e.g. Yuan et al. 2024's ResNet-V2 for accelerometry): a stem convolution,
+stages of BasicBlocks with stride-2 downsampling between stages, BatchNorm, and global
+average pooling over time (``forward_head``; ``forward_features`` is the last stage's
+map ``[B, widths[-1], T']``, see ``sslsci.nn.protocol``). The last BatchNorm of each
 residual branch starts at zero (Goyal et al. 2017) so every block starts as the
 identity, which steadies early training.
 """
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from torch import Tensor, nn
+
+from sslsci.nn.protocol import spatial_mean
 
 
 class BasicBlock1D(nn.Module):
@@ -73,7 +76,8 @@ class ResNet1D(nn.Module):
         widths = [int(w) for w in widths]
         check_resnet_config(in_channels, widths, blocks_per_stage, (kernel_size, stem_kernel))
         self.in_channels = in_channels
-        self.num_features = widths[-1]
+        self.num_features = self.feature_dim = widths[-1]
+        self.feature_layout = "channels_first"
         self.stem_name = "stem"
         self.stem = nn.Conv1d(in_channels, widths[0], stem_kernel, 1, stem_kernel // 2, bias=False)
         self.stem_norm = nn.BatchNorm1d(widths[0])
@@ -125,10 +129,14 @@ class ResNet1D(nn.Module):
             )
 
     def forward_features(self, x: Tensor) -> Tensor:
-        """Pooled embedding [B, num_features]: the time average of the last stage."""
+        """The last stage's map [B, num_features, T'] (T' = T / 2 ** (stages - 1), rounded up)."""
         self.check_input(x)
         x = self.relu(self.stem_norm(self.stem(x)))
-        return self.stages(x).mean(dim=-1)
+        return self.stages(x)
+
+    def forward_head(self, features: Tensor, pre_logits: bool = True) -> Tensor:
+        """Pooled embedding [B, num_features]: the time average of the map."""
+        return spatial_mean(features)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.forward_features(x)
+        return self.forward_head(self.forward_features(x))

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import xarray as xr
 
 from sslsci.ingest.checks import generic_problems, to_spec_order
+from sslsci.nn.protocol import declaration_problem, features_problem, head_problem
 from sslsci.nn.tokens import missing_token_members
 from sslsci.plugins.discovery import available_plugins
 from sslsci.plugins.kit import Plugin, Sample
 from sslsci.plugins.options import OptionsError
 from sslsci.plugins.reader_choice import pick_reader
 from sslsci.views.kinds import VIEW_KINDS
+
+if TYPE_CHECKING:
+    from sslsci.bundle.model import PretrainedModel
 
 TASK_KINDS = ("classification", "multilabel")
 BATCH = 4
@@ -277,11 +282,11 @@ def build(plugin: Plugin, name: str, in_channels: int) -> torch.nn.Module:
 
 
 def check_backbones(plugin: Plugin, folder: Path) -> str:
-    """Config checkable, the backbone interface, and the token interface where claimed."""
+    """Config checkable, the backbone protocol, and the token interface where claimed."""
     if not plugin.backbones:
         raise fail(plugin, "offers no backbones")
     batch = standardized_windows(plugin, 2)
-    tokens = []
+    tokens, layouts = [], []
     for name, backbone in plugin.backbones.items():
         if backbone.parameters() is None:
             raise fail(
@@ -290,22 +295,32 @@ def check_backbones(plugin: Plugin, folder: Path) -> str:
                 "cannot be caught; give its constructor named parameters",
             )
         model = build(plugin, name, batch.shape[1]).eval()
-        for attribute in ("num_features", "accepts", "stem_name", "config"):
-            if not hasattr(model, attribute):
-                raise fail(plugin, f"backbone {name!r} lacks {attribute!r}")
-        with torch.no_grad():
-            features = model.forward_features(batch)
-        if tuple(features.shape) != (batch.shape[0], model.num_features):
-            expected = (batch.shape[0], model.num_features)
-            raise fail(
-                plugin,
-                f"backbone {name!r} forward_features gave {tuple(features.shape)}, not {expected}",
-            )
+        _check_protocol(plugin, name, model, batch)
         dict(model.named_modules())[model.stem_name]
+        layouts.append(f"{name} ({model.feature_layout})")
         if hasattr(model, "embed_tokens"):
             _check_tokens(plugin, name, model, batch)
             tokens.append(name)
-    return f"{', '.join(plugin.backbones)}; token interface: {', '.join(tokens) or 'none'}"
+    return f"{', '.join(layouts)}; token interface: {', '.join(tokens) or 'none'}"
+
+
+def _check_protocol(plugin: Plugin, name: str, model: torch.nn.Module, batch: torch.Tensor) -> None:
+    """``sslsci.nn.protocol``: declared layout and widths, unpooled ``forward_features``,
+    ``forward_head`` pooling to ``[B, num_features]``, ``forward`` the two together."""
+    problem = declaration_problem(model)
+    if problem is None:
+        with torch.no_grad():
+            features = model.forward_features(batch)
+            problem = features_problem(model, batch.shape[0], features)
+            if problem is None:
+                problem = head_problem(
+                    model, batch.shape[0], model.forward_head(features), model(batch)
+                )
+    if problem is not None:
+        raise fail(
+            plugin,
+            f"backbone {name!r} breaks the backbone protocol (sslsci.nn.protocol): {problem}",
+        )
 
 
 def _check_tokens(plugin: Plugin, name: str, model, batch: torch.Tensor) -> None:
@@ -429,10 +444,34 @@ def check_export_reload(plugin: Plugin, folder: Path) -> str:
             f"reloaded {name!r} embeds differently (max diff "
             f"{float((expected - got).abs().max()):.3g})",
         )
-    embedding = loaded.embed(array, pad=True)
+    embedding = loaded(array)
     if embedding.shape != (backbone.num_features,) or not np.isfinite(embedding).all():
         raise fail(plugin, f"model(example) gave shape {embedding.shape}")
-    return f"{name}: identical features; model(example) -> {embedding.shape[0]} features"
+    dense = _check_dense(plugin, loaded, windows, values)
+    return (
+        f"{name}: identical features; model(example) -> {embedding.shape[0]} features; "
+        f"model.features(window) -> {loaded.feature_layout} {dense}"
+    )
+
+
+def _check_dense(
+    plugin: Plugin, loaded: PretrainedModel, windows: torch.Tensor, values: np.ndarray
+) -> tuple[int, ...]:
+    """``model.features`` of raw windows has the declared layout, and ``forward_head`` of
+    it is ``model(window)`` (one window is one tile)."""
+    shape = (-1,) + (1,) * (windows.ndim - 2)
+    mean = values.mean(1).reshape(shape)
+    std = np.maximum(values.std(1), 1e-6).reshape(shape)
+    raw = windows.double().numpy() * std + mean
+    dense = torch.from_numpy(loaded.features(raw))
+    problem = features_problem(loaded.backbone, len(raw), dense)
+    if problem is not None:
+        raise fail(plugin, f"model.features: {problem}")
+    with torch.no_grad():
+        pooled = loaded.backbone.forward_head(dense).numpy()
+    if not np.allclose(pooled, loaded(raw), atol=1e-4, rtol=1e-4):
+        raise fail(plugin, "forward_head(model.features(window)) differs from model(window)")
+    return tuple(dense.shape[1:])
 
 
 __all__ = [

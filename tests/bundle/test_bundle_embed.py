@@ -22,7 +22,7 @@ def _by_hand(backbone: nn.Module, values: np.ndarray, starts: list[int]) -> np.n
     standardised = (values - np.array(MEAN)[:, None]) / np.array(STD)[:, None]
     windows = np.stack([standardised[:, s : s + WINDOW] for s in starts]).astype(np.float32)
     with torch.no_grad():
-        features = backbone.forward_features(torch.from_numpy(windows))
+        features = backbone(torch.from_numpy(windows))
     return features.double().mean(dim=0).numpy()
 
 

@@ -23,8 +23,13 @@ class MeanBackbone(nn.Module):
         self.dropout = nn.Dropout(p=0.5)
         self.num_features = channels
 
+    feature_layout = "channels_first"
+
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.dropout(x.mean(dim=-1) * self.weight)
+        return self.dropout(x * self.weight[:, None])
+
+    def forward_head(self, features: torch.Tensor, pre_logits: bool = True) -> torch.Tensor:
+        return features.mean(dim=-1)
 
 
 def make_item(name: str, values: np.ndarray, label: str, split: str) -> ItemRow:

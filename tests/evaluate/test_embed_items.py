@@ -1,4 +1,5 @@
-"""embed_items averages forward_features over each item's tiles, in eval mode."""
+"""embed_items averages the pooled embedding (forward_head of forward_features) over each
+item's tiles, in eval mode."""
 
 import numpy as np
 import pytest
@@ -89,6 +90,9 @@ def test_unpooled_features_are_refused(store, three_items) -> None:
 
         def forward_features(self, x: torch.Tensor) -> torch.Tensor:
             return x.transpose(1, 2)
+
+        def forward_head(self, features: torch.Tensor, pre_logits: bool = True) -> torch.Tensor:
+            return features  # forgets to pool
 
     with pytest.raises(ValueError, match=r"TokenBackbone gave a pooled embedding of shape"):
         embed_items(TokenBackbone(), dataset)

@@ -61,7 +61,9 @@ def test_multitask_needs_time_last() -> None:
 
 
 def test_backbone_without_interface_is_refused() -> None:
-    with pytest.raises(ValueError, match="num_features, forward_features"):
+    with pytest.raises(
+        ValueError, match=r"backbone protocol.*Linear lacks num_features, feature_dim"
+    ):
         build_method("simclr", torch.nn.Linear(3, 3))
 
 

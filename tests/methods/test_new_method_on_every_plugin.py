@@ -34,7 +34,7 @@ class SimSiam(SSLMethod):
 
     def forward(self, views: Sequence[Tensor]) -> MethodOutput:
         x0, x1 = self.check_views(views)[:2]
-        h0, h1 = self.backbone.forward_features(x0), self.backbone.forward_features(x1)
+        h0, h1 = self.backbone(x0), self.backbone(x1)
         z0, z1 = self.projector(h0), self.projector(h1)
         p0, p1 = self.predictor(z0), self.predictor(z1)
         similarity = F.cosine_similarity(p0, z1.detach()) + F.cosine_similarity(p1, z0.detach())

@@ -27,8 +27,12 @@ def test_output_shapes_and_interface(shape, patch, conv) -> None:
     model = small(shape[1], patch)
     x = torch.randn(*shape, generator=torch.Generator().manual_seed(0))
     features = model.forward_features(x)
-    assert features.shape == (shape[0], model.num_features) == (shape[0], 24)
-    torch.testing.assert_close(model(x), features)
+    grid = model.grid_shape(shape[2:])
+    assert model.feature_layout == "tokens" and model.feature_dim == model.num_features == 24
+    assert features.shape == (shape[0], math.prod(grid), 24)
+    torch.testing.assert_close(features, model.encode_tokens(model.embed_tokens(x)))
+    torch.testing.assert_close(model(x), features.mean(dim=1))
+    torch.testing.assert_close(model.forward_head(features), features.mean(dim=1))
     assert model.accepts["spatial_dims"] == len(patch)
     assert model.accepts["in_channels"] == shape[1]
     assert isinstance(model.get_submodule(model.stem_name), conv)

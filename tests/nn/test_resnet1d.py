@@ -9,11 +9,15 @@ from sslsci.nn import ResNet1D
 
 
 def test_output_shape_and_interface() -> None:
-    model = ResNet1D(6, widths=(8, 16, 24), blocks_per_stage=1)
+    model = ResNet1D(6, widths=(8, 16, 24), blocks_per_stage=1).eval()
     x = torch.randn(4, 6, 50, generator=torch.Generator().manual_seed(0))
     features = model.forward_features(x)
-    assert features.shape == (4, 24) == (4, model.num_features)
-    torch.testing.assert_close(model(x), features)
+    assert model.feature_layout == "channels_first" and model.feature_dim == 24
+    assert features.shape == (4, 24, 13)  # 50 -> 25 -> 13 over two stride-2 stages
+    by_hand = model.stages(model.relu(model.stem_norm(model.stem(x))))
+    torch.testing.assert_close(features, by_hand)
+    assert model.forward_head(features, pre_logits=True).shape == (4, model.num_features)
+    torch.testing.assert_close(model(x), by_hand.mean(dim=-1))
     assert model.accepts["spatial_dims"] == 1 and model.accepts["in_channels"] == 6
     stem = model.get_submodule(model.stem_name)
     assert isinstance(stem, torch.nn.Conv1d) and stem.in_channels == 6

@@ -22,16 +22,36 @@ def build(name: str, **config) -> nn.Module:
     return plugin.backbones[name](**config)
 
 
+UNPOOLED = {  # 32^3 volumes: the ResNets and Swin reduce by 32, the transformer cuts 16^3
+    "resnet10": (128, 1, 1, 1),
+    "resnet18": (128, 1, 1, 1),
+    "swin": (192, 1, 1, 1),
+    "transformer": (8, 48),
+}
+
+
 @pytest.mark.parametrize("name", sorted(SMALL))
-def test_forward_features_give_one_vector_per_volume(name: str) -> None:
+def test_forward_features_unpooled_and_the_head_gives_one_vector_per_volume(name: str) -> None:
     model = build(name, **SMALL[name]).eval()
     with torch.no_grad():
         features = model.forward_features(BATCH)
+        pooled = model.forward_head(features)
         again = model(BATCH)
-    assert features.shape == (2, model.num_features)
-    assert torch.isfinite(features).all()
-    assert torch.equal(features, again)
+    assert features.shape == (2, *UNPOOLED[name])
+    assert model.feature_layout == ("tokens" if name == "transformer" else "channels_first")
+    assert pooled.shape == (2, model.num_features) and torch.isfinite(pooled).all()
+    assert torch.equal(pooled, again)
     assert model.accepts["in_channels"] == 1 and model.accepts["spatial_dims"] == 3
+
+
+@pytest.mark.parametrize("name", ["resnet10", "resnet18"])
+def test_resnet_map_pools_to_what_monai_resnet_returns(name: str) -> None:
+    model = build(name, **SMALL[name]).eval()
+    volume = torch.randn(1, 1, 48, 40, 64, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        features = model.forward_features(volume)
+        torch.testing.assert_close(model.forward_head(features), model.model(volume))
+    assert features.shape == (1, 128, 2, 2, 2)  # ceil(48/32), ceil(40/32), 64/32
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))

@@ -89,10 +89,10 @@ def test_pretrain_export_reload(
     reloaded = model.backbone.state_dict()
     assert all(torch.equal(reloaded[k], v) for k, v in weights.items())
     (record,) = DicomReader().read(str(study / "archive" / "series" / "case_000"))
-    embedding = model.embed(record.array, pad=True)
+    embedding = model.embed(record.array)
     assert embedding.shape == (model.num_features,) and np.isfinite(embedding).all()
     # The stored (already normalised) volume embeds the same: normalize does not rescale it.
-    again = model.embed(stored_volume(study, "case_000"), pad=True)
+    again = model.embed(stored_volume(study, "case_000"))
     np.testing.assert_allclose(again, embedding, rtol=1e-5, atol=1e-6)
 
 

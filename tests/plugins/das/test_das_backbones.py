@@ -27,7 +27,7 @@ def build(name: str, **config) -> nn.Module:
 def test_the_backbone_interface(name: str) -> None:
     model = build(name).eval()
     with torch.no_grad():
-        features = model.forward_features(BATCH)
+        features = model.forward_head(model.forward_features(BATCH))
         again = model(BATCH)
     assert features.shape == (2, model.num_features) and torch.isfinite(features).all()
     assert torch.equal(features, again)
@@ -63,9 +63,9 @@ def test_the_cnn_takes_any_window_size(shape: tuple[int, int]) -> None:
 
 def test_the_cnn_downsamples_distance_by_2_and_time_by_4_per_level() -> None:
     model = DasCNN(widths=[4, 8, 16, 32])
-    fmap = model.feature_map(torch.randn(1, 1, 64, 256))
+    fmap = model.forward_features(torch.randn(1, 1, 64, 256))
     assert fmap.shape == (1, 32, 64 // 8, 256 // 64)
-    odd = model.feature_map(torch.randn(1, 1, 65, 257))  # ceil-mode pooling keeps the edge
+    odd = model.forward_features(torch.randn(1, 1, 65, 257))  # ceil-mode pooling keeps the edge
     assert odd.shape == (1, 32, 9, 5)
 
 
@@ -81,20 +81,23 @@ def test_the_cnn_is_the_phasenet_das_encoder_by_default() -> None:
 
 def test_cnn_pooling_choices() -> None:
     x = torch.randn(2, 1, 16, 32)
-    mean, peak, both = (DasCNN(widths=[4, 8], pooling=p).eval() for p in ("mean", "max",
-                                                                           "meanmax"))
+    mean, peak, both = (DasCNN(widths=[4, 8], pooling=p).eval() for p in ("mean", "max", "meanmax"))
     both.load_state_dict(mean.state_dict())
     peak.load_state_dict(mean.state_dict())
     with torch.no_grad():
-        fmap = mean.feature_map(x)
+        fmap = mean.forward_features(x)
         assert torch.allclose(mean(x), fmap.mean(dim=(2, 3)))
         assert torch.allclose(peak(x), fmap.amax(dim=(2, 3)))
         assert torch.allclose(both(x), torch.cat([mean(x), peak(x)], dim=1))
 
 
 def test_cnn_refuses_bad_configs_and_inputs() -> None:
-    for config, match in (({"kernel_size": 4}, "must be odd"), ({"pooling": "sum"}, "pooling"),
-                          ({"pool": [0, 2]}, "positive int"), ({"widths": []}, "widths")):
+    for config, match in (
+        ({"kernel_size": 4}, "must be odd"),
+        ({"pooling": "sum"}, "pooling"),
+        ({"pool": [0, 2]}, "positive int"),
+        ({"widths": []}, "widths"),
+    ):
         with pytest.raises(ValueError, match=match):
             DasCNN(**config)
     with pytest.raises(ValueError, match=r"expects \[batch, 1, distance, time\]"):

@@ -17,8 +17,13 @@ def test_resnet_features_and_stem(name: str, features: int) -> None:
     model = BACKBONES[name]().eval()
     assert model.num_features == features
     with torch.no_grad():
-        out = model.forward_features(BATCH)
+        fmap = model.forward_features(BATCH)
+        out = model(BATCH)
+        torch.testing.assert_close(out, model.model(BATCH))  # MONAI's own pooled forward
+    assert model.feature_layout == "channels_first"
+    assert fmap.shape == (3, features, 2, 2)  # 64 pixels / 32
     assert out.shape == (3, features) and torch.isfinite(out).all()
+    assert torch.equal(out, model.forward_head(fmap))
     stem = dict(model.named_modules())[model.stem_name]
     assert isinstance(stem, torch.nn.Conv2d) and stem.in_channels == 2
     assert model.accepts["spatial_dims"] == 2 and model.accepts["in_channels"] == 2
@@ -50,4 +55,5 @@ def test_transformer_has_2d_patches_and_the_token_interface() -> None:
     with torch.no_grad():
         tokens = model.embed_tokens(BATCH)
         assert tokens.shape[:2] == (3, 64)  # 8 x 8 patches of 8 x 8 pixels
-        assert model.forward_features(BATCH).shape == (3, 32)
+        assert model.forward_features(BATCH).shape == (3, 64, 32)
+        assert model(BATCH).shape == (3, 32)

@@ -31,14 +31,20 @@ def padded_batch(lengths: list[int], seed: int = 0) -> tuple[list[torch.Tensor],
     return clips, batch
 
 
+def pooled(model: torch.nn.Module, x: torch.Tensor, **padding) -> torch.Tensor:
+    """The protocol's embedding: ``forward_head`` of ``forward_features``, same padding."""
+    return model.forward_head(model.forward_features(x, **padding), **padding)
+
+
 @pytest.mark.parametrize("name", sorted(BACKBONES))
 def test_padding_does_not_change_an_utterance_embedding(name: str) -> None:
     model = build(name).eval()
     clips, batch = padded_batch(LENGTHS)
     with torch.no_grad():
-        together = model.forward_features(batch, lengths=torch.tensor(LENGTHS))
-        alone = torch.cat([model.forward_features(clip[None]) for clip in clips])
-        unmasked = model.forward_features(batch)
+        together = pooled(model, batch, lengths=torch.tensor(LENGTHS))
+        alone = torch.cat([pooled(model, clip[None]) for clip in clips])
+        unmasked = pooled(model, batch)
+        torch.testing.assert_close(model(batch, torch.tensor(LENGTHS)), together)
     assert together.shape == (len(LENGTHS), model.num_features)
     torch.testing.assert_close(together, alone, atol=2e-5, rtol=1e-4)
     # without the lengths, the padded clips are different inputs (padding is content)
@@ -52,9 +58,27 @@ def test_padding_mask_equals_lengths(name: str) -> None:
     lengths = torch.tensor(LENGTHS[:3])
     mask = torch.arange(batch.shape[-1])[None, :] >= lengths[:, None]
     with torch.no_grad():
-        by_lengths = model.forward_features(batch, lengths=lengths)
-        by_mask = model.forward_features(batch, padding_mask=mask)
+        by_lengths = pooled(model, batch, lengths=lengths)
+        by_mask = pooled(model, batch, padding_mask=mask)
     torch.testing.assert_close(by_lengths, by_mask)
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONES))
+def test_forward_features_are_unpooled_tokens(name: str) -> None:
+    model = build(name).eval()
+    x = 0.1 * torch.randn(2, 1, 16000, generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        tokens = model.forward_features(x)
+    frames = {"wav2vec2": 49, "logmel_cnn": 98 // 8, "transformer": 4 * 7}  # 1 s of 16 kHz
+    assert model.feature_layout == "tokens"
+    assert tokens.shape == (2, frames[name], model.feature_dim)
+
+
+def test_wav2vec2_head_counts_frames_as_torchaudio_does() -> None:
+    model = build("wav2vec2").eval()
+    lengths = torch.tensor(LENGTHS)
+    _, counted = model.frame_features(padded_batch(LENGTHS)[1], lengths)
+    torch.testing.assert_close(model.frame_counts(lengths), counted)
 
 
 @pytest.mark.parametrize("name", sorted(BACKBONES))
@@ -111,7 +135,8 @@ def test_transformer_token_interface_on_logmel_patches() -> None:
     tokens = model.embed_tokens(x)
     assert tokens.shape == (3, 24, model.num_features)
     encoded = model.encode_tokens(tokens)
-    torch.testing.assert_close(encoded.mean(dim=1), model.forward_features(x))
+    torch.testing.assert_close(encoded, model.forward_features(x))
+    torch.testing.assert_close(encoded.mean(dim=1), model(x))
 
 
 def test_transformer_trains_with_core_mae() -> None:

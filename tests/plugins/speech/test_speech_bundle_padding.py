@@ -1,7 +1,8 @@
 """A released speech model embeds a clip shorter than its window as the clip alone.
 
-``embed(pad=True)`` zero-pads to the window; backbones that take ``lengths=`` must be
-told where the clip ends, or the padding is embedded as silence.
+``embed`` zero-pads a short clip to the window; backbones that take ``lengths=`` must be
+told where the clip ends, or the padding is embedded as silence. ``features`` gives the
+clip's unpooled frames, whose ``forward_head`` is the same embedding.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def test_padded_short_clip_embeds_like_the_clip_alone(tmp_path, name):
     model = load_bundle(folder)
     clip = (0.1 * np.random.default_rng(0).standard_normal((1, 7000))).astype(np.float32)
     with torch.no_grad():
-        alone = backbone.forward_features(torch.from_numpy(clip)[None])
-    expected = alone.reshape(1, -1, alone.shape[-1]).mean(dim=1)[0] if alone.ndim > 2 else alone[0]
-    np.testing.assert_allclose(model.embed(clip, pad=True), expected.numpy(), rtol=1e-4, atol=1e-5)
+        expected = backbone(torch.from_numpy(clip)[None])[0].numpy()
+        frames = model.features(clip)
+        pooled = backbone.forward_head(torch.from_numpy(frames)[None])[0].numpy()
+    np.testing.assert_allclose(model.embed(clip), expected, rtol=1e-4, atol=1e-5)
+    assert model.feature_layout == "tokens" and frames.shape[1] == backbone.feature_dim
+    np.testing.assert_allclose(pooled, expected, rtol=1e-4, atol=1e-5)

@@ -72,10 +72,11 @@ def test_tile_lengths_are_the_valid_samples_of_each_tile(tmp_path) -> None:
     store = ArrayStore(tmp_path / "store")
     rows = stored_clips(store, [6000, 16000, 40000])
     dataset = LabelledWindows(store, rows, WINDOW, STANDARDIZER, ["x"], max_tiles=4)
-    # 6000 < window: one tile holding 6000 samples; 40000: tiles at 0 and 24000, both full
-    assert [len(dataset[i][0]) for i in range(3)] == [1, 1, 2]
-    assert tile_lengths(dataset, [0, 1, 2]).tolist() == [6000, 16000, 16000, 16000]
-    assert tile_lengths(dataset, [2, 0]).tolist() == [16000, 16000, 6000]
+    # 6000 < window: one tile holding 6000 samples; 40000: tiles at 0, 16000 and 24000 (the
+    # last ends at the item's end, sslsci.data.tiles), all full
+    assert [len(dataset[i][0]) for i in range(3)] == [1, 1, 3]
+    assert tile_lengths(dataset, [0, 1, 2]).tolist() == [6000] + [16000] * 4
+    assert tile_lengths(dataset, [2, 0]).tolist() == [16000] * 3 + [6000]
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
@@ -89,9 +90,9 @@ def test_short_clip_embeds_as_the_clip_alone(tmp_path, name: str) -> None:
     with torch.no_grad():
         for row, n, got in zip(rows, lengths, features, strict=True):
             clip = STANDARDIZER(store.read(row.store_key, (slice(None), slice(0, n))))
-            alone = model.forward_features(torch.from_numpy(clip)[None]).numpy()[0]
+            alone = model(torch.from_numpy(clip)[None]).numpy()[0]
             np.testing.assert_allclose(got, alone, rtol=1e-4, atol=1e-4)
         # the padded tile given without its length is a different input: padding is content
         padded = dataset[0][0]
-        unmasked = model.forward_features(padded).numpy()[0]
+        unmasked = model(padded).numpy()[0]
     assert not np.allclose(unmasked, features[0], rtol=1e-4, atol=1e-4)
