@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sslsci.catalog.yaml_lines import YamlError, line_of, load_yaml, read_text
+from sslsci.continual.config import ContinualConfig
 
 
 class PipelineError(ValueError):
@@ -115,6 +116,7 @@ class Pipeline(_Strict):
     trainer: TrainerConfig = Field(default_factory=TrainerConfig)
     online_probe: ProbeConfig | None = None
     evaluate: list[EvalConfig] = Field(default_factory=list)
+    continual: ContinualConfig | None = None
     path: Path | None = Field(default=None, exclude=True)
 
     @property
