@@ -30,6 +30,8 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.utils import glob_translate
 
+from sslsci.store.text import printable as printable_name
+
 CHUNK = 4 * 1024 * 1024
 
 KINDS = {
@@ -53,20 +55,6 @@ class SourceInfo:
 
 class UnreadableEntryError(OSError):
     """An archive entry that is not a regular file or folder, or a link that leads nowhere."""
-
-
-def printable_name(name: str) -> str:
-    """``name`` as valid UTF-8 text: bytes that are not UTF-8 become ``\\xNN``.
-
-    Python hands undecodable file names over as lone surrogates, which SQLite and
-    terminals refuse. The escaped form is stable, so a rerun finds the same manifest row.
-    """
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape")
-        return raw.decode("utf-8", "backslashreplace")
 
 
 def _filesystem(uri: str) -> tuple[fsspec.AbstractFileSystem, str]:

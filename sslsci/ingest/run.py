@@ -92,6 +92,7 @@ def ingest_entry(
                 opts,
                 labeler,
                 manifest,
+                store,
                 counts,
             )
             if progress:
@@ -109,9 +110,7 @@ def ingest_entry(
     for warning in warnings:
         log.warning(warning)
     counts.update({"stored_items": totals["items"], "quarantined_total": len(quarantined)})
-    return IngestReport(
-        entry.name, counts, time.perf_counter() - started, quarantined, warnings
-    )
+    return IngestReport(entry.name, counts, time.perf_counter() - started, quarantined, warnings)
 
 
 def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:
@@ -123,7 +122,7 @@ def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:
         yield from pool.map(process_source, jobs, chunksize=1)
 
 
-def _record(result, infos, entry, plugin, opts, labeler, manifest, counts) -> None:
+def _record(result, infos, entry, plugin, opts, labeler, manifest, store, counts) -> None:
     info = infos[result.uri]
     source = SourceRow(
         entry=entry.name,
@@ -163,5 +162,18 @@ def _record(result, infos, entry, plugin, opts, labeler, manifest, counts) -> No
                 attrs=item.attrs,
             )
         )
-    manifest.record_ok(source, rows)
+    try:
+        manifest.record_ok(source, rows)
+    except BaseException:
+        _drop_unrecorded(manifest, store, [row.store_key for row in rows])
+        raise
     counts["ok"] += 1
+
+
+def _drop_unrecorded(manifest, store, keys: list[str]) -> None:
+    """The worker stored these items but their manifest rows never landed: delete the
+    ones no other row refers to, so the store never holds data the manifest lacks."""
+    live = manifest.live_keys()
+    for key in keys:
+        if key not in live:
+            store.delete(key)

@@ -1,5 +1,8 @@
 """The manifest: one row per source file and one per stored item, in SQLite.
 
+Text is stored as valid UTF-8 (``sslsci.store.text.printable``): a reason or item name
+holding a file name that is not UTF-8 must not make its row unwritable.
+
 Each source is committed in its own transaction (WAL mode), so a crash midway
 leaves every source either fully recorded or not at all. The hash of the ok
 item rows names "the data a model was trained on".
@@ -16,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sslsci.store.text import printable_or_none as _text
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -264,15 +269,15 @@ def _upsert_source(db: sqlite3.Connection, source: SourceRow) -> None:
         "INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (
             source.entry,
-            source.uri,
+            _text(source.uri),
             source.sha256,
             source.size,
-            source.signature,
+            _text(source.signature),
             source.plugin,
             source.plugin_version,
             source.options_hash,
             source.status,
-            source.reason,
+            _text(source.reason),
             source.ingested_at or time.time(),
         ),
     )
@@ -282,15 +287,15 @@ def _item_values(item: ItemRow) -> tuple[Any, ...]:
     return (
         item.store_key,
         item.entry,
-        item.uri,
-        item.item,
+        _text(item.uri),
+        _text(item.item),
         item.sha256,
         json.dumps(list(item.dims)),
         json.dumps(list(item.shape)),
-        item.label,
-        item.group_key,
+        _text(item.label),
+        _text(item.group_key),
         json.dumps(item.labels),
-        item.split,
+        _text(item.split),
         json.dumps(item.stats),
         json.dumps(item.attrs, default=str),
     )
