@@ -84,7 +84,7 @@ data:
   window: {{time: 60}}
   samples_per_epoch: 256
   batch_size: 32
-backbone: {{name: resnet1d, config: {{widths: [8, 16]}}}}
+backbone: {{name: resnet1d, config: {{widths: [16, 32]}}}}
 method: {{name: simclr, temperature: 0.2}}
 optimizer: {{name: adamw, lr: 0.003, warmup_steps: 0}}
 trainer: {{max_steps: {steps}, checkpoint_every_n_steps: 5, log_every_n_steps: 5}}
