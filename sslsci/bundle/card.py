@@ -157,6 +157,36 @@ def _limitations(meta: BundleMetadata) -> str:
     )
 
 
+def lineage_section(meta: BundleMetadata) -> list[str]:
+    """Parent version, data added and metric deltas of a continual release (none otherwise)."""
+    lineage = meta.lineage
+    if lineage is None:
+        return []
+    added = lineage.data_added
+    parent = f"version **{lineage.parent}**" if lineage.parent else "no parent (from scratch)"
+    hours = f", {added.hours:.3g} hours" if added.hours is not None else ""
+    files = ", ".join(f"`{name}`" for name in added.files) or "none"
+    more = added.files_total - len(added.files)
+    if more > 0:
+        files += f" and {more} more"
+    lines = [
+        "## Lineage",
+        "",
+        f"Continual release warm-started from {parent}.",
+        "",
+        f"Data added: {added.items} items{hours} from files {files}; "
+        f"{added.replayed_items} earlier items replayed beside them.",
+        "",
+    ]
+    if lineage.metrics:
+        lines += ["| metric | value | change vs parent |", "|---|---|---|"]
+        for name, value in lineage.metrics.items():
+            delta = lineage.metric_deltas.get(name)
+            lines.append(f"| {name} | {value:.4f} | {'' if delta is None else f'{delta:+.4f}'} |")
+        lines.append("")
+    return lines
+
+
 def render_card(meta: BundleMetadata, reference: str) -> str:
     """The model card; ``reference`` is what ``load_pretrained`` is given in the snippet."""
     modality = meta.modality
@@ -188,6 +218,7 @@ def render_card(meta: BundleMetadata, reference: str) -> str:
             "",
             _data_section(meta),
             "",
+            *lineage_section(meta),
             "## Method",
             "",
             _method_section(meta),

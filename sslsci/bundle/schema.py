@@ -185,6 +185,26 @@ class BundleFiles(_Strict):
     heads: FileInfo | None = None
 
 
+class DataAdded(_Strict):
+    """What a continual release trained on that its parent had not seen."""
+
+    items: NonNegativeInt
+    files: list[str] = Field(default_factory=list)  # the first MAX_LISTED_FILES, relative
+    files_total: NonNegativeInt = 0
+    hours: float | None = None
+    replayed_items: NonNegativeInt = 0
+
+
+class Lineage(_Strict):
+    """A release's place in a continual series: parent version, data added, metric deltas."""
+
+    parent: str | None
+    data_added: DataAdded
+    metrics: dict[str, float] = Field(default_factory=dict)
+    metric_deltas: dict[str, float] = Field(default_factory=dict)
+    eval_splits_sha256: str | None = None
+
+
 class BundleMetadata(_Strict):
     """The whole ``sslsci.json`` document."""
 
@@ -203,6 +223,7 @@ class BundleMetadata(_Strict):
     data: DataInfo
     evaluation: dict[str, Any] = Field(default_factory=dict)
     files: BundleFiles
+    lineage: Lineage | None = None
 
     @model_validator(mode="after")
     def _sections_agree(self) -> BundleMetadata:

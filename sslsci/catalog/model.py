@@ -114,9 +114,11 @@ class CatalogEntry(_Strict):
 
     @field_validator("schedule")
     @classmethod
-    def _cron_shape(cls, value: str | None) -> str | None:
-        if value is not None and len(value.split()) != 5:
-            raise ValueError("a schedule is a 5-field cron string such as '0 * * * *'")
+    def _schedule_shape(cls, value: str | None) -> str | None:
+        from sslsci.catalog.schedule import parse_schedule
+
+        if value is not None:
+            parse_schedule(value)
         return value
 
 

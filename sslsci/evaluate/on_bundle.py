@@ -23,8 +23,12 @@ def evaluate_bundle(
     catalog_path: str | Path,
     workdir: str | Path | None = None,
     seed: int = 0,
+    only: tuple[set[str], set[str]] | None = None,
 ) -> dict[str, Any]:
     """Probe the bundle's backbone and an identical random-init one on the task's splits.
+
+    ``only`` (train, test store keys) keeps each split to the items an earlier evaluation
+    used, so a continual release is scored on the same splits as its parent.
 
     ``task.task`` names a plugin task; one with ``plugin_windows`` is probed on the
     labelled windows the plugin cuts from each item (e.g. CT organ patches). Writes
@@ -44,6 +48,9 @@ def evaluate_bundle(
     train = manifest.items([task.entry], split=task.train_split)
     test = manifest.items([task.entry], split=task.test_split)
     manifest.close()
+    if only is not None:
+        train = [item for item in train if item.store_key in only[0]]
+        test = [item for item in test if item.store_key in only[1]]
     if not train or not test:
         raise ValueError(
             f"entry {task.entry!r} has {len(train)} items in split {task.train_split!r} and "

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from sslsci.catalog.yaml_lines import YamlError, line_of, load_yaml, read_text
+from sslsci.continual.config import ContinualConfig
 from sslsci.data.window_size import parse_size
 
 
@@ -148,6 +149,7 @@ class Pipeline(_Strict):
     trainer: TrainerConfig = Field(default_factory=TrainerConfig)
     online_probe: ProbeConfig | None = None
     evaluate: list[EvalConfig] = Field(default_factory=list)
+    continual: ContinualConfig | None = None
     path: Path | None = Field(default=None, exclude=True)
 
     @property

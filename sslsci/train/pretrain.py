@@ -51,8 +51,22 @@ class TrainingData:
         return int(self.items[0].shape[0])
 
 
+@dataclass(frozen=True)
+class WarmStart:
+    """A continual round: train on ``items`` (new + replayed) starting from ``bundle``'s
+    weights and statistics, into ``run_dir``; ``seen_sha256`` is what the lineage trained on."""
+
+    items: list[ItemRow]
+    run_dir: Path
+    bundle: Path | None = None
+    seen_sha256: tuple[str, ...] = ()
+
+
 def load_training_data(
-    pipeline: Pipeline, catalog_path: str | Path | None = None, workdir: str | Path | None = None
+    pipeline: Pipeline,
+    catalog_path: str | Path | None = None,
+    workdir: str | Path | None = None,
+    warm: WarmStart | None = None,
 ) -> TrainingData:
     """The stored items a pipeline pretrains on, with their standardisation statistics."""
     catalog = load_catalog(pipeline.catalog_path(catalog_path))
@@ -63,6 +77,8 @@ def load_training_data(
             catalog.entry(name)
         items = manifest.items(pipeline.data.entries, split=pipeline.data.split)
         digest, rows = manifest.data_hash(pipeline.data.entries)
+        if warm is not None:
+            items = warm.items
     finally:
         manifest.close()
     if not items:
@@ -77,9 +93,39 @@ def load_training_data(
             "set the plugin's channel options so all items match"
         )
     names = items[0].attrs.get("channel_names") or _channel_names(workspace, items[0])
-    return TrainingData(
-        catalog, workspace, items, Standardizer.from_items(items), names, digest, rows
-    )
+    standardizer = Standardizer.from_items(items)
+    if warm is not None and warm.bundle is not None:
+        standardizer = _bundle_standardizer(warm.bundle) or standardizer
+    return TrainingData(catalog, workspace, items, standardizer, names, digest, rows)
+
+
+def _bundle_standardizer(bundle: Path) -> Standardizer | None:
+    """The parent's statistics: a warm start keeps the input scaling its weights learned."""
+    from sslsci.bundle.schema import read_metadata
+
+    stats = read_metadata(bundle).preprocessing.standardize
+    return None if stats is None else Standardizer(tuple(stats.mean), tuple(stats.std))
+
+
+def warm_start_weights(method: nn.Module, bundle: Path) -> None:
+    """Load a released bundle's backbone (and heads, when it kept them) into ``method``."""
+    from sslsci.bundle.load import read_tensors, verified_file
+    from sslsci.bundle.schema import read_metadata
+
+    meta = read_metadata(bundle)
+    state = {
+        f"backbone.{k}": v
+        for k, v in read_tensors(verified_file(bundle, meta.files.weights)).items()
+    }
+    if meta.files.heads is not None:
+        state.update(read_tensors(verified_file(bundle, meta.files.heads)))
+    missing, _ = method.load_state_dict(state, strict=False)
+    missing_backbone = [k for k in missing if k.startswith("backbone.")]
+    if missing_backbone:
+        raise CheckpointError(
+            f"cannot warm-start from {bundle}: its weights lack {missing_backbone[:3]}; the "
+            "pipeline's backbone differs from the release's. Release under a new model name."
+        )
 
 
 def _channel_names(workspace: Workspace, item: ItemRow) -> list[str]:
@@ -167,7 +213,11 @@ class RecordContext(Callback):
 
 
 def checkpoint_context(
-    pipeline: Pipeline, data: TrainingData, backbone_config: dict[str, Any], spec: ModalitySpec
+    pipeline: Pipeline,
+    data: TrainingData,
+    backbone_config: dict[str, Any],
+    spec: ModalitySpec,
+    seen_sha256: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     entry = data.catalog.entry(pipeline.data.entries[0])
     return {
@@ -182,7 +232,7 @@ def checkpoint_context(
             "rows": data.rows,
             "entries": pipeline.data.entries,
             "split": pipeline.data.split,
-            "source_sha256": sorted({item.sha256 for item in data.items}),
+            "source_sha256": sorted({item.sha256 for item in data.items} | set(seen_sha256)),
         },
     }
 
@@ -231,17 +281,19 @@ def pretrain(
     workdir: str | Path | None = None,
     output: str | Path | None = None,
     resume: bool = False,
+    warm: WarmStart | None = None,
 ) -> PretrainResult:
-    """Train the pipeline's backbone + method; checkpoints land in ``<output>/checkpoints``."""
+    """Train the pipeline's backbone + method; checkpoints land in ``<output>/checkpoints``
+    (``warm.run_dir`` for a continual round, which starts from ``warm.bundle``)."""
     from sslsci.methods import build_method
 
     check_pipeline(pipeline)
-    out = pipeline.output_dir(output)
+    out = warm.run_dir if warm is not None else pipeline.output_dir(output)
     if not resume:
         refuse_overwrite(out)
     L.seed_everything(pipeline.seed, workers=True, verbose=False)
     plugin = get_plugin(pipeline.plugin)
-    data = load_training_data(pipeline, catalog_path, workdir)
+    data = load_training_data(pipeline, catalog_path, workdir, warm)
     pipeline = resolve_window(pipeline, plugin.spec, data.items)
     backbone, backbone_config = built_or_refused(
         pipeline,
@@ -257,11 +309,13 @@ def pretrain(
         f"method {pipeline.method.name!r}",
         lambda: build_method(pipeline.method.name, backbone, **pipeline.method.hparams()),
     )
+    if warm is not None and warm.bundle is not None and not resume:
+        warm_start_weights(method, warm.bundle)
     probe = _online_probe(pipeline, data) if pipeline.online_probe else None
     module = SSLModule(method, pipeline.optimizer, pipeline.trainer.max_steps, probe=probe)
-    callbacks: list[Callback] = [
-        RecordContext(checkpoint_context(pipeline, data, backbone_config, plugin.spec))
-    ]
+    seen = warm.seen_sha256 if warm is not None else ()
+    context = checkpoint_context(pipeline, data, backbone_config, plugin.spec, seen)
+    callbacks: list[Callback] = [RecordContext(context)]
     if pipeline.trainer.record_windows:
         callbacks.append(WindowFingerprints(out))
     trainer = make_trainer(pipeline, out, callbacks)

@@ -24,6 +24,7 @@ from sslsci.bundle.schema import (
     METADATA_FILE,
     SHA256_PATTERN,
     BundleMetadata,
+    Lineage,
     describe_validation,
 )
 from sslsci.weights.errors import InvalidNameError, UnsafeIndexError
@@ -70,6 +71,7 @@ class VersionEntry(_Strict):
     sslsci_version: str
     files: list[IndexFile] = Field(min_length=1)
     card: CardSummary
+    lineage: Lineage | None = None  # parent, data added, metric deltas (continual releases)
 
 
 class ModelEntry(_Strict):

@@ -84,6 +84,7 @@ def version_entry(
         sslsci_version=meta.sslsci_version,
         files=files,
         card=card_summary(meta),
+        lineage=meta.lineage,
     )
 
 
