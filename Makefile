@@ -22,7 +22,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 test: lint
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 bench: setup
 	$(PY) benchmarks/bench_store.py
