@@ -39,14 +39,20 @@ def start_serve(project: Path) -> subprocess.Popen:
     )
 
 
-def api_url(project: Path, timeout: float = 240) -> str:
-    def found() -> str | None:
-        for line in (project / "serve.log").read_text(errors="replace").splitlines():
-            if line.startswith("Prefect API: "):
-                return line.removeprefix("Prefect API: ").strip()
-        return None
+def api_url(project: Path, start: int = 1, timeout: float = 240) -> str:
+    """The API address the ``start``-th serve of this project printed (each serve starts
+    its own loopback server on a free port, over the same database)."""
 
-    return wait_for(found, timeout, project, "serve to start its Prefect server")
+    def found() -> str | None:
+        lines = (project / "serve.log").read_text(errors="replace").splitlines()
+        urls = [
+            line.removeprefix("Prefect API: ").strip()
+            for line in lines
+            if line.startswith("Prefect API: ")
+        ]
+        return urls[start - 1] if len(urls) >= start else None
+
+    return wait_for(found, timeout, project, f"serve number {start} to start its Prefect server")
 
 
 def wait_for(check: Callable, timeout: float, project: Path, what: str):
@@ -190,6 +196,7 @@ def test_serve_releases_coalesces_resumes_and_refuses(tmp_path: Path, monkeypatc
         os.kill(serve.pid, signal.SIGKILL)
         serve.wait()
         serve = start_serve(project)
+        url = api_url(project, start=2)
         wait_for(lambda: versions(project) == ["1", "2", "3", "4"], 900, project, "version 4")
         fourth = [r for r in rounds(project) if r["version"] == "4"]
         assert len(fourth) == 1 and fourth[0]["resumed_from_step"] >= 5
