@@ -71,7 +71,7 @@ def round_deployment(
     return continual_round_flow.to_deployment(
         name=f"continual-{pipeline.name}",
         parameters={
-            "pipeline_path": str(pipeline.path),
+            "pipeline_path": str(Path(pipeline.path).resolve()),
             "catalog_path": str(catalog_path),
             "workdir": workdir,
         },

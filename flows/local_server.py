@@ -60,7 +60,11 @@ def local_server(home: Path) -> Iterator[str]:
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
-    env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = os.environ | {
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_API_URL": url,  # else the UI calls the default port 4200 and shows nothing
+    }
     env.pop("PREFECT_API_URL", None)
     log = home / "server.log"
     command = [sys.executable, "-m", "prefect", "server", "start"]

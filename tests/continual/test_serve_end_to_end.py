@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.continual.archive import catalog_text, pipeline_text, write_recordings
+from tests.continual.archive import catalog_text, pipeline_text, write_noise, write_recordings
+from tests.continual.browser import CHROMIUM, rendered_text
 
 MODEL = "wearables/stream-simclr"
 pytestmark = pytest.mark.slow
@@ -38,14 +39,20 @@ def start_serve(project: Path) -> subprocess.Popen:
     )
 
 
-def api_url(project: Path, timeout: float = 240) -> str:
-    def found() -> str | None:
-        for line in (project / "serve.log").read_text(errors="replace").splitlines():
-            if line.startswith("Prefect API: "):
-                return line.removeprefix("Prefect API: ").strip()
-        return None
+def api_url(project: Path, start: int = 1, timeout: float = 240) -> str:
+    """The API address the ``start``-th serve of this project printed (each serve starts
+    its own loopback server on a free port, over the same database)."""
 
-    return wait_for(found, timeout, project, "serve to start its Prefect server")
+    def found() -> str | None:
+        lines = (project / "serve.log").read_text(errors="replace").splitlines()
+        urls = [
+            line.removeprefix("Prefect API: ").strip()
+            for line in lines
+            if line.startswith("Prefect API: ")
+        ]
+        return urls[start - 1] if len(urls) >= start else None
+
+    return wait_for(found, timeout, project, f"serve number {start} to start its Prefect server")
 
 
 def wait_for(check: Callable, timeout: float, project: Path, what: str):
@@ -87,6 +94,33 @@ def continual_runs(url: str) -> list:
         return client.read_flow_runs(
             deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
         )
+
+
+def events(url: str, name: str) -> list:
+    from prefect.client.orchestration import SyncPrefectClient
+    from prefect.events.filters import EventFilter, EventNameFilter
+
+    with SyncPrefectClient(url) as client:
+        page = client.read_events(EventFilter(event=EventNameFilter(name=[name])), limit=50)
+    return sorted(page.events, key=lambda e: e.occurred)
+
+
+def latest_artifact(url: str, key: str):
+    import json as _json
+
+    from prefect.client.orchestration import SyncPrefectClient
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with SyncPrefectClient(url) as client:
+        (artifact,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    if isinstance(artifact.data, str) and artifact.type == "table":
+        artifact.data = _json.loads(artifact.data)
+    return artifact
 
 
 def emit_update(url: str) -> None:
@@ -162,9 +196,35 @@ def test_serve_releases_coalesces_resumes_and_refuses(tmp_path: Path, monkeypatc
         os.kill(serve.pid, signal.SIGKILL)
         serve.wait()
         serve = start_serve(project)
+        url = api_url(project, start=2)
         wait_for(lambda: versions(project) == ["1", "2", "3", "4"], 900, project, "version 4")
         fourth = [r for r in rounds(project) if r["version"] == "4"]
         assert len(fourth) == 1 and fourth[0]["resumed_from_step"] >= 5
         assert "resuming the unfinished round" in (project / "serve.log").read_text()
+
+        # A poisoned batch (noise that passes validation): refused, version 4 stays latest.
+        write_noise(archive, 96, seed=5)
+        wait_for(lambda: round_in(project, "refused"), 900, project, "a refused round")
+        assert versions(project) == ["1", "2", "3", "4"]
+        refused = json.loads(
+            (Path(round_in(project, "refused")["folder"]) / "refused.json").read_text()
+        )
+        assert refused["version"] == "5" and "below the previous release" in refused["reason"]
+        wait_for(lambda: events(url, "sslsci.release.refused"), 120, project, "refusal event")
+        assert [e.payload["version"] for e in events(url, "sslsci.release.published")] == [
+            "1",
+            "2",
+            "3",
+            "4",
+        ]
+        report = latest_artifact(url, "wearables-stream-simclr-release-report")
+        assert "refused" in report.data and "below the previous release" in report.data
+        table = latest_artifact(url, "wearables-stream-simclr-metrics-by-version")
+        assert {row["version"] for row in table.data} == {"1", "2", "3", "4", "5"}
+
+        if CHROMIUM:  # the Prefect UI renders the table artifact on the round's run page
+            page = f"{url.removesuffix('/api')}/runs/flow-run/{table.flow_run_id}"
+            text = rendered_text(page, "Artifacts", "metrics-by-version")
+            assert "wearables-stream-simclr-metrics-by-version" in text and "TABLE" in text
     finally:
         stop(serve)
