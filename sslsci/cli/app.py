@@ -23,8 +23,9 @@ app.add_typer(store_app, name="store")
 
 # Markup off: file names, reasons and patterns such as ``^[a-z0-9]...`` are printed as
 # they are; styles come only from ``styled`` (rich would eat every ``[...]``).
-err = Console(stderr=True, markup=False)
-out = Console(markup=False)
+# soft_wrap: messages carry paths a user copies; rich must not break them mid-word
+err = Console(stderr=True, markup=False, soft_wrap=True)
+out = Console(markup=False, soft_wrap=True)
 
 
 def styled(prefix: str, style: str, text: object = "") -> Text:

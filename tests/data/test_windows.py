@@ -168,18 +168,24 @@ def test_labelled_tiles_are_deterministic_and_evenly_spaced(archive):
     store, items = archive
     standardizer = Standardizer.from_items(items)
     dataset = LabelledWindows(store, items, WINDOW, standardizer, ["x", "y"], max_tiles=8)
-    assert dataset.tile_starts(items[1]) == [[0, int(s)] for s in np.linspace(0, 950, 8).round()]
-    assert dataset.tile_starts(items[4]) == [[0, 0]]
+    # 20 non-overlapping tiles of 50 cover the 1000 samples; 8 are taken evenly by index
+    # (0, 3, 5, 8, 11, 14, 16, 19), so the last ends at the item's end
+    expected = [(0, s) for s in (0, 150, 250, 400, 550, 700, 800, 950)]
+    assert [tuple(t) for t in dataset.tile_starts(items[1])] == expected
+    assert [tuple(t) for t in dataset.tile_starts(items[4])] == [(0, 0)]
     tiles, label = dataset[1]
-    again, _ = LabelledWindows(store, items, WINDOW, standardizer, ["x", "y"])[1]
+    again, _ = LabelledWindows(store, items, WINDOW, standardizer, ["x", "y"], max_tiles=8)[1]
     assert torch.equal(tiles, again) and label == 0 and tiles.shape == (8, 2, 50)
     raw = store.read(items[1].store_key)
     for tile, (_, start) in zip(tiles, dataset.tile_starts(items[1]), strict=True):
         np.testing.assert_allclose(tile.numpy(), standardizer(raw[:, start : start + 50]))
     short, label = dataset[4]
     assert label == 1 and short.shape == (1, 2, 50)
-    padded = standardizer(np.zeros((2, 50)))
-    np.testing.assert_allclose(short[0, :, 30:].numpy(), padded[:, 30:])
+    # the 30-sample item is padded after standardisation, with the mean (0), as embed does
+    np.testing.assert_allclose(
+        short[0, :, :30].numpy(), standardizer(store.read(items[4].store_key))
+    )
+    assert not short[0, :, 30:].any()
     all_tiles, owner, labels = collate_tiles([dataset[1], dataset[4]])
     assert all_tiles.shape == (9, 2, 50) and owner.tolist() == [0] * 8 + [1]
     assert labels.tolist() == [0, 1]

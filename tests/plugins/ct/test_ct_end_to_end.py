@@ -30,7 +30,7 @@ entries:
     modality: ct
     uri: archive
     include: ["series/*"]
-    options: {target_spacing: 12.0, expect_single_series: true}
+    options: {target_spacing: 6.0, expect_single_series: true}  # items >= the 32-voxel windows
     labels: {sidecar: labels.csv, group_column: subject}
     splits: {fraction: {train: 0.5, test: 0.5}, group_by: subject, seed: 0}
 """
@@ -84,7 +84,7 @@ def test_pretrain_export_reload(
     assert result.steps == 2
     model = load_bundle(export_checkpoint(result.checkpoint))
     assert model.spec["name"] == "ct"
-    assert model.preprocessing["normalize"]["target_spacing"] == 12.0
+    assert model.preprocessing["normalize"]["target_spacing"] == 6.0
     weights, _ = split_state(read_checkpoint(result.checkpoint)["state_dict"])
     reloaded = model.backbone.state_dict()
     assert all(torch.equal(reloaded[k], v) for k, v in weights.items())

@@ -74,7 +74,7 @@ def test_recipe_runs_on_a_tiny_archive_with_the_quoted_entry(tmp_path: Path) -> 
     entry = quoted_catalog_entry()
     assert entry["name"] == "ct-demo" and entry["modality"] == "ct"
     write_phantom_archive(tmp_path / entry["uri"], n=3, size=(24, 20, 12), seed=0)
-    entry["options"]["target_spacing"] = 12.0  # tiny run: a 24-voxel phantom at 12 mm
+    entry["options"]["target_spacing"] = 6.0  # tiny run, still longer than the 32-voxel window
     (tmp_path / "catalog.yaml").write_text(yaml.safe_dump({"entries": [entry]}))
     catalog = load_catalog(tmp_path / "catalog.yaml")
     report = ingest_entry(catalog, "ct-demo", Workspace(catalog.resolve_workdir()))

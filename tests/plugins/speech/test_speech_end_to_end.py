@@ -37,7 +37,7 @@ name: {name}
 catalog: catalog.yaml
 output: runs
 plugin: speech
-data: {{entries: [words], split: train, window: {{time: 8000}}, samples_per_epoch: 8,
+data: {{entries: [words], split: train, window: {{time: 4000}}, samples_per_epoch: 8,
         batch_size: 4}}
 views: {{mix_ratio: 0.4}}
 backbone: {{name: {backbone}, config: {config}}}
@@ -79,7 +79,7 @@ def test_pretrain_export_reload(study: Path, method: str, backbone: str, config:
     assert result.steps == 2
     bundle = export_checkpoint(result.checkpoint)
     model = load_bundle(bundle)
-    assert model.spec["name"] == "speech" and model.preprocessing["window"] == {"time": 8000}
+    assert model.spec["name"] == "speech" and model.preprocessing["window"] == {"time": 4000}
     weights, _ = split_state(read_checkpoint(result.checkpoint)["state_dict"])
     reloaded = model.backbone.state_dict()
     assert all(torch.equal(reloaded[k], v) for k, v in weights.items())
