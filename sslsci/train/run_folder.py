@@ -1,10 +1,11 @@
 """Which checkpoint a run resumes from, and refusing to overwrite an earlier run.
 
 A run folder (``<output>/<name>``) holds ``checkpoints/last.ckpt`` and the periodic
-``stepNNNNNN.ckpt`` files. ``--resume`` continues from ``last.ckpt``; when that file is
-unreadable (a kill mid-write truncates it) the newest readable step checkpoint is used
-instead, and the choice is said. Without ``--resume`` a folder that already holds
-checkpoints is refused, so an earlier run's weights are never silently replaced.
+``stepNNNNNN.ckpt`` files. ``--resume`` continues from the furthest readable one:
+``last.ckpt``, or the newest readable step checkpoint when ``last.ckpt`` is behind it (a
+kill between the two writes) or unreadable (a kill mid-write truncates it), and the
+choice is said. Without ``--resume`` a folder that already holds checkpoints is refused,
+so an earlier run's weights are never silently replaced.
 """
 
 from __future__ import annotations
@@ -52,10 +53,12 @@ def refuse_overwrite(run: Path) -> None:
 
 
 def resume_checkpoint(run: Path, readable: Callable[[Path], Any]) -> tuple[Path, Any]:
-    """``last.ckpt``, or the newest step checkpoint ``readable`` accepts when it is broken.
+    """The readable checkpoint with the highest ``global_step``: ``last.ckpt`` or a step file.
 
-    ``readable(path)`` loads a checkpoint or raises; the first candidate that loads wins,
-    returned with what ``readable`` gave for it.
+    ``readable(path)`` loads a checkpoint or raises. ``last.ckpt`` is normally the newest,
+    but a kill between Lightning writing ``stepN.ckpt`` and updating ``last.ckpt`` leaves
+    it one save behind, and a kill mid-write truncates it; both fall back to the newest
+    readable step checkpoint, and the choice is said.
     """
     folder = run / "checkpoints"
     last = folder / "last.ckpt"
@@ -65,22 +68,40 @@ def resume_checkpoint(run: Path, readable: Callable[[Path], Any]) -> tuple[Path,
             f"--resume given but {folder} holds no checkpoint (no last.ckpt, no stepN.ckpt); "
             "run without --resume to start over"
         )
-    problems = []
+    problems: list[str] = []
+    chosen: tuple[Path, Any] | None = None
     for path in candidates:
         try:
             loaded = readable(path)
         except Exception as exc:  # any unreadable file: try the next older one
             problems.append(f"{path.name}: {exc}")
             continue
+        if chosen is None or _global_step(loaded) > _global_step(chosen[1]):
+            chosen = (path, loaded)
         if path != last:
-            log.warning(
-                "%s is unreadable; resuming from %s, the newest readable checkpoint",
-                last if last.is_file() else f"{last} (missing)",
-                path,
-            )
-        return path, loaded
-    raise NoResumableCheckpointError(
-        f"--resume given but no checkpoint in {folder} can be read:\n  "
-        + "\n  ".join(problems)
-        + "\nDelete the run folder and run without --resume to start over."
-    )
+            break  # the newest readable step file: older ones cannot be further on
+    if chosen is None:
+        raise NoResumableCheckpointError(
+            f"--resume given but no checkpoint in {folder} can be read:\n  "
+            + "\n  ".join(problems)
+            + "\nDelete the run folder and run without --resume to start over."
+        )
+    if chosen[0] != last:
+        last_read = last.is_file() and not any(p.startswith(f"{last.name}:") for p in problems)
+        state = "behind it" if last_read else "unreadable or missing"
+        log.warning(
+            "%s is %s; resuming from %s (step %d), the newest readable checkpoint",
+            last,
+            state,
+            chosen[0],
+            _global_step(chosen[1]),
+        )
+    return chosen
+
+
+def _global_step(checkpoint: Any) -> int:
+    """The optimiser step a loaded checkpoint was saved at (-1 when it does not say)."""
+    try:
+        return int(checkpoint.get("global_step", -1))
+    except (AttributeError, TypeError, ValueError):
+        return -1

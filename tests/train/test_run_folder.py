@@ -6,6 +6,7 @@ import torch
 from sslsci.train.errors import RunExistsError
 from sslsci.train.pipeline import load_pipeline
 from sslsci.train.pretrain import pretrain
+from sslsci.train.run_folder import resume_checkpoint
 
 
 def _step(path) -> int:
@@ -24,3 +25,25 @@ def test_truncated_last_falls_back_and_rerun_is_refused(study, make_pipeline, ca
         result = pretrain(load_pipeline(path), resume=True)
     assert "resuming from" in caplog.text and "step000004.ckpt" in caplog.text
     assert _step(result.checkpoint) == 4
+
+
+def test_resume_prefers_a_step_file_newer_than_last(tmp_path, caplog):
+    """A kill after ``step30.ckpt`` is written but before ``last.ckpt`` is updated."""
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    for name, step in (("last.ckpt", 20), ("step000020.ckpt", 20), ("step000030.ckpt", 30)):
+        torch.save({"global_step": step}, folder / name)
+    with caplog.at_level("WARNING", logger="sslsci.train"):
+        path, loaded = resume_checkpoint(tmp_path, lambda p: torch.load(p, weights_only=True))
+    assert path.name == "step000030.ckpt" and loaded["global_step"] == 30
+    assert "behind it" in caplog.text
+
+
+def test_resume_keeps_last_when_it_is_the_newest(tmp_path, caplog):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    for name, step in (("last.ckpt", 35), ("step000030.ckpt", 30)):
+        torch.save({"global_step": step}, folder / name)
+    with caplog.at_level("WARNING", logger="sslsci.train"):
+        path, _ = resume_checkpoint(tmp_path, lambda p: torch.load(p, weights_only=True))
+    assert path.name == "last.ckpt" and not caplog.text
