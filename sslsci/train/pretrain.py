@@ -25,6 +25,7 @@ from sslsci.plugins.kit import Plugin
 from sslsci.store import ItemRow, Workspace
 from sslsci.train.check import built_or_refused, check_pipeline
 from sslsci.train.errors import CheckpointError, TrainingDataError
+from sslsci.train.launch import launched_topology
 from sslsci.train.module import SSLModule
 from sslsci.train.pipeline import Pipeline
 from sslsci.train.progress import StepProgress
@@ -238,7 +239,9 @@ def checkpoint_context(
 
 
 def make_trainer(pipeline: Pipeline, out: Path, callbacks: list[Callback]) -> L.Trainer:
+    """The pipeline's Lightning Trainer; under torchrun or srun, on the launcher's topology."""
     cfg = pipeline.trainer
+    topology = launched_topology(cfg)
     checkpoints = ModelCheckpoint(
         dirpath=out / "checkpoints",
         filename="step{step:06d}",
@@ -249,9 +252,9 @@ def make_trainer(pipeline: Pipeline, out: Path, callbacks: list[Callback]) -> L.
     )
     return L.Trainer(
         accelerator=cfg.accelerator,
-        devices=cfg.devices,
-        num_nodes=cfg.num_nodes,
-        strategy=cfg.strategy,
+        devices=topology.devices,
+        num_nodes=topology.num_nodes,
+        strategy=topology.strategy,
         precision=cfg.precision,
         max_steps=cfg.max_steps,
         max_epochs=-1,

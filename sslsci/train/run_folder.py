@@ -11,7 +11,6 @@ so an earlier run's weights are never silently replaced.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -37,10 +36,12 @@ def step_checkpoints(folder: Path) -> list[Path]:
 def refuse_overwrite(run: Path) -> None:
     """Raise ``RunExistsError`` when ``run`` already holds checkpoints.
 
-    Ranks other than 0 of a multi-process run skip the check: rank 0 made it before
-    launching them, and by then the run's own first checkpoint may exist.
+    Ranks other than 0 of a multi-process run (Lightning's own, torchrun's or srun's)
+    skip the check: rank 0 makes it, and by then the run's own first checkpoint may exist.
     """
-    if os.environ.get("LOCAL_RANK", "0") != "0" or os.environ.get("NODE_RANK", "0") != "0":
+    from sslsci.train.launch import global_rank
+
+    if global_rank() != 0:
         return
     folder = run / "checkpoints"
     existing = sorted(folder.glob("*.ckpt")) if folder.is_dir() else []
