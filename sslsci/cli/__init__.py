@@ -3,7 +3,7 @@
 Each module registers its commands on the one Typer app (``sslsci.cli.app``).
 """
 
-from sslsci.cli import data, learn, plugin, service, weights  # noqa: F401  (each registers commands)
+from sslsci.cli import data, learn, plugin, service, slurm, weights  # noqa: F401  (each registers commands)
 from sslsci.cli.app import app
 
 
