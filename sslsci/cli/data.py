@@ -80,6 +80,16 @@ def ingest_command(
     catalog: CatalogOpt = Path(DEFAULT_CATALOG),
     workdir: WorkdirOpt = None,
     workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Fan out over a Dask cluster (through Prefect's Dask task runner): `local` "
+            "starts --workers processes here, else a scheduler address (tcp://host:8786) "
+            "whose workers see the store's folder.",
+        ),
+    ] = None,
     verify: Annotated[bool, typer.Option("--verify", help="Re-hash every file.")] = False,
     accept_gone: Annotated[
         bool,
@@ -106,6 +116,7 @@ def ingest_command(
                 verify=verify,
                 accept_gone=accept_gone,
                 progress=tick,
+                fan_out=_dask_fan_out(dask, workers),
             )
     except (CatalogError, PluginError, FileNotFoundError, RuntimeError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -127,6 +138,17 @@ def ingest_command(
     if report:
         _print_quarantine(result.quarantined)
         _print_left_out(result.left_out)
+
+
+def _dask_fan_out(address: str | None, workers: int):
+    """The Dask fan-out flow bound to its cluster, or None to use local processes."""
+    if address is None:
+        return None
+    from functools import partial
+
+    from sslsci.cli.flows import load_flow
+
+    return partial(load_flow("ingest-dask"), address=address, workers=workers)
 
 
 def _print_quarantine(rows: list[tuple[str, str]]) -> None:

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from sslsci.catalog import Catalog
 from sslsci.catalog.check import check_entry_options
@@ -28,6 +29,9 @@ from sslsci.plugins.discovery import get_plugin
 from sslsci.store import ItemRow, SourceRow, Workspace, workdir_lock
 
 log = logging.getLogger(__name__)
+
+# fan_out(jobs, record): process the jobs elsewhere, call record(result) here for each.
+FanOut = Callable[[list[SourceJob], Callable[[SourceResult], None]], None]
 
 
 @dataclass
@@ -56,9 +60,12 @@ def ingest_entry(
     verify: bool = False,
     accept_gone: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    fan_out: FanOut | None = None,
 ) -> IngestReport:
     """Bring the store up to date with one catalog entry's archive; ``accept_gone``
-    confirms that most of its files vanishing at once are deletions (see ``gone``)."""
+    confirms that most of its files vanishing at once are deletions (see ``gone``).
+    ``fan_out(jobs, record)`` processes the sources elsewhere (a Dask cluster) and calls
+    ``record`` here for each result; by default ``workers`` local processes do."""
     entry = catalog.entry(name)
     plugin = get_plugin(entry.modality)
     check_entry_options(catalog, entry, plugin)  # a misspelt option fails before any work
@@ -90,20 +97,26 @@ def ingest_entry(
             for info in todo
         ]
         infos = {job.info.uri: job.info for job in jobs}
-        for done, result in enumerate(_run(jobs, workers), start=1):
-            _record(
-                result,
-                infos,
-                entry,
-                plugin,
-                opts,
-                labeler,
-                manifest,
-                store,
-                counts,
-            )
-            if progress:
-                progress(done, len(jobs))
+        record = _Recorder(
+            partial(
+                _record,
+                infos=infos,
+                entry=entry,
+                plugin=plugin,
+                opts=opts,
+                labeler=labeler,
+                manifest=manifest,
+                store=store,
+                counts=counts,
+            ),
+            len(jobs),
+            progress,
+        )
+        if fan_out is not None and jobs:
+            fan_out(jobs, record)
+        else:
+            for result in _run(jobs, workers):
+                record(result)
         gone, warnings = _gone_sources(uri, found, known, accept_gone)
         manifest.mark_gone(entry.name, gone)
         counts["gone"] = len(gone)
@@ -139,6 +152,19 @@ def _gone_sources(uri, found, known, accept_gone: bool) -> tuple[list[str], list
     if accept_gone or not looks_unreachable(len(missing), len(live)):
         return missing, []
     return [], [unreachable_warning(str(uri), len(found), len(missing), len(live))]
+
+
+class _Recorder:
+    """Writes each result's manifest rows in this process (the manifest's one writer)."""
+
+    def __init__(self, write: Callable[[SourceResult], None], total: int, progress) -> None:
+        self.write, self.total, self.progress, self.done = write, total, progress, 0
+
+    def __call__(self, result: SourceResult) -> None:
+        self.write(result)
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
 
 
 def _run(jobs: list[SourceJob], workers: int) -> Iterator[SourceResult]:
