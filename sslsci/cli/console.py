@@ -20,7 +20,11 @@ from rich.logging import RichHandler
 from sslsci.cli.app import err
 
 LIBRARY_MODULES = r"(lightning|torch|prefect|pydantic|timm|monai|torchaudio|xarray|zarr)(\.|$)"
-QUIET_ENV = {"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL", "PREFECT_LOGGING_LEVEL": "ERROR"}
+QUIET_ENV = {
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_LEVEL": "ERROR",
+    "DASK_LOGGING__DISTRIBUTED": "warning",  # `ingest --dask`: the cluster's INFO chatter
+}
 
 _state = {"verbose": False}
 
