@@ -1,12 +1,5 @@
 """sslsci: self-supervised foundation models for scientific sensor data."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("sslsci")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
-
 # Loading entry points, imported on first use so `import sslsci` stays light.
 _LAZY = {
     "load_bundle": "sslsci.bundle",
@@ -15,8 +8,20 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sslsci")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
+
+
 def __getattr__(name: str):
-    """``sslsci.load_bundle``, ``load_pretrained`` and ``read``, imported lazily."""
+    """``__version__`` (read from the installed metadata, which costs an import) and
+    ``sslsci.load_bundle``, ``load_pretrained`` and ``read``, imported lazily."""
+    if name == "__version__":
+        return _version()
     if name in _LAZY:
         from importlib import import_module
 

@@ -18,12 +18,8 @@ from monai.networks.nets.swin_unetr import SwinTransformer
 from torch import nn
 
 from plugins.ct.spec import DIMS
-from sslsci.nn import PatchTransformer
 from sslsci.nn.protocol import spatial_mean
 from sslsci.nn.resnet_stages import resnet_feature_map
-from sslsci.plugins.backbones import Backbone
-
-PATCH_VOXELS = 16  # core transformer patches: 16^3 voxels = 24 mm at 1.5 mm
 
 
 def _accepts(in_channels: int, multiple_of: int, min_size: int) -> dict[str, Any]:
@@ -150,23 +146,3 @@ class SwinEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_head(self.forward_features(x))
-
-
-BACKBONES = {
-    "resnet10": Backbone(
-        MonaiResNet, {"depth": "resnet10"}, "MONAI 3-D ResNet-10 (512 features), 1 input channel"
-    ),
-    "resnet18": Backbone(
-        MonaiResNet, {"depth": "resnet18"}, "MONAI 3-D ResNet-18 (512 features), 1 input channel"
-    ),
-    "swin": Backbone(
-        SwinEncoder,
-        description="SwinUNETR's Swin encoder (feature_size 24 -> 384 features); "
-        "inputs divisible by 32",
-    ),
-    "transformer": Backbone(
-        PatchTransformer,
-        {"in_channels": 1, "patch_size": (PATCH_VOXELS,) * 3},
-        "sslsci.nn.PatchTransformer over 16^3-voxel patches",
-    ),
-}

@@ -16,10 +16,9 @@ from plugins.ct.normalize import normalize_volume
 from plugins.ct.phantom import DEMO_CASES, write_phantom_archive
 from plugins.ct.phantom_anatomy import ADULT_FOV_MM, make_phantom
 from plugins.ct.phantom_files import deterministic_uid, write_dicom_series, write_nifti
-from plugins.ct.spec import DEFAULT_TARGET_SPACING_MM
+from plugins.ct.spec import DEFAULT_TARGET_SPACING_MM, EXAMPLE_SIZE
 from sslsci.plugins.kit import Sample
 
-EXAMPLE_SIZE = (32, 32, 32)
 SAMPLE_SIZE = (16, 12, 8)
 SAMPLE_SPACING_MM = 3.0  # resampled to 1.5 mm by default: 32 x 24 x 16 voxels
 

@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
-from plugins.ct.backbones import BACKBONES
-from plugins.ct.examples import EXAMPLE_SIZE, example_volume, write_demo_archive, write_samples
-from plugins.ct.normalize import normalize_volume
-from plugins.ct.options import CtOptions, CtViewOptions
-from plugins.ct.readers_dicom import DicomReader
-from plugins.ct.readers_nifti import NiftiReader
-from plugins.ct.spec import SPATIAL_DIMS, SPEC
-from plugins.ct.tasks import TASKS, task_windows
-from plugins.ct.validate import validate_array
-from plugins.ct.views import VIEWS
+from plugins.ct.backbone_table import BACKBONES
+from plugins.ct.options import CtOptions, CtViewOptions, DicomOptions
+from plugins.ct.spec import EXAMPLE_SIZE, SPATIAL_DIMS, SPEC
+from plugins.ct.task_specs import TASKS
+from sslsci.plugins.deferred import DeferredReader
 from sslsci.plugins.kit import Plugin
+
+# Heavy parts are named "module:name" and imported on first use, so listing plugins and
+# checking a catalog import neither torch nor xarray (see sslsci.plugins.deferred).
 
 EXAMPLE_CROP = 32  # the conformance checks train on whole 32^3 examples, not 96^3 padding
 
 plugin = Plugin(
     spec=SPEC,
     version="0.1.0",
-    readers=(NiftiReader(), DicomReader()),
+    readers=(
+        DeferredReader("plugins.ct.readers_nifti:NiftiReader", "nifti", (".nii", ".nii.gz")),
+        DeferredReader(
+            "plugins.ct.readers_dicom:DicomReader",
+            "dicom",
+            (".dcm", ".dicom", ".ima"),
+            DicomOptions,
+        ),
+    ),
     options=CtOptions,
     view_options=CtViewOptions,
-    validate=validate_array,
-    normalize=normalize_volume,
-    views=VIEWS,
+    validate="plugins.ct.validate:validate_array",
+    normalize="plugins.ct.normalize:normalize_volume",
+    views={role: f"plugins.ct.views:{role}_view" for role in ("strong", "light")},
     backbones=BACKBONES,
     tasks=TASKS,
-    task_windows=task_windows,
-    example=example_volume,
-    samples=write_samples,
-    demo_archive=write_demo_archive,
+    task_windows="plugins.ct.tasks:task_windows",
+    example="plugins.ct.examples:example_volume",
+    samples="plugins.ct.examples:write_samples",
+    demo_archive="plugins.ct.examples:write_demo_archive",
     example_window=dict(zip(SPATIAL_DIMS, EXAMPLE_SIZE, strict=True)),
     example_view_options={"crop_size": EXAMPLE_CROP},
 )

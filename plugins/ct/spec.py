@@ -9,6 +9,7 @@ SPATIAL_DIMS: tuple[str, ...] = ("x", "y", "z")
 CHANNELS: tuple[str, ...] = ("ct",)
 UNITS = "HU"
 DEFAULT_TARGET_SPACING_MM = 1.5
+EXAMPLE_SIZE = (32, 32, 32)  # voxels of the conformance examples
 DEFAULT_HU_WINDOW: tuple[float, float] = (-1000.0, 1000.0)
 DEFAULT_SCALED_RANGE: tuple[float, float] = (0.0, 1.0)
 UNKNOWN_MODALITY = "unknown"

@@ -19,28 +19,7 @@ from plugins.ct.normalize import normalize_labels
 from plugins.ct.readers_dicom import DicomReader
 from plugins.ct.readers_nifti import NiftiReader
 from plugins.ct.spec import SPATIAL_DIMS
-from sslsci.plugins.contract import TaskSpec
-
-SEGMENTATION_KEY = "segmentation"
-BACKGROUND = 0
-
-ORGAN_PATCH = TaskSpec(
-    name="organ_patch",
-    kind="classification",
-    label_key="organ",
-    description=(
-        "Which organ a 3-D patch shows: windows centred in labelled regions of a paired "
-        "label volume (sidecar column 'segmentation'), label = majority labelled class."
-    ),
-    plugin_windows=True,
-)
-VOLUME_LABEL = TaskSpec(
-    name="volume_label",
-    kind="classification",
-    label_key="label",
-    description="One label per volume or series from the catalog's CSV sidecar.",
-)
-TASKS = (ORGAN_PATCH, VOLUME_LABEL)
+from plugins.ct.task_specs import BACKGROUND, ORGAN_PATCH, SEGMENTATION_KEY, TASKS, VOLUME_LABEL  # noqa: F401
 
 
 def _window_size(size: int | Sequence[int]) -> tuple[int, int, int]:

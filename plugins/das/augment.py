@@ -140,8 +140,12 @@ class AddNoise:
         return x + noise * _rms(x) * 10.0 ** (-snr_db / 20.0)
 
 
-def apparent_velocity(shape: tuple[int, int], distance_step_m: float, time_step_s: float,
-                      device: torch.device | str = "cpu") -> torch.Tensor:
+def apparent_velocity(
+    shape: tuple[int, int],
+    distance_step_m: float,
+    time_step_s: float,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
     """|f| / |k| in m/s on the grid of ``torch.fft.fft2`` over (distance, time); infinite
     at k = 0 (the common mode), zero at f = 0."""
     k = torch.fft.fftfreq(shape[0], d=distance_step_m, device=device).abs()
@@ -149,8 +153,14 @@ def apparent_velocity(shape: tuple[int, int], distance_step_m: float, time_step_
     return f[None, :] / k[:, None]  # 0/0 at the origin: nan, outside every band
 
 
-def fk_mask(x: torch.Tensor, low_mps: float, high_mps: float, distance_step_m: float,
-            time_step_s: float, taper: float = 0.1) -> torch.Tensor:
+def fk_mask(
+    x: torch.Tensor,
+    low_mps: float,
+    high_mps: float,
+    distance_step_m: float,
+    time_step_s: float,
+    taper: float = 0.1,
+) -> torch.Tensor:
     """``x`` without the apparent velocities between ``low_mps`` and ``high_mps`` (both
     directions): their f-k bins are zeroed, rising to the band's edges along a cosine
     taper ``taper`` of the band wide (in log-velocity), which keeps ringing low."""
@@ -203,8 +213,10 @@ class MixCoherent:
 
     def __init__(self, ratio: float = 0.5, size: int = 16, p: float = 1.0) -> None:
         if not 0.0 <= ratio <= 1.0 or size < 1 or not 0.0 <= p <= 1.0:
-            raise ValueError(f"MixCoherent needs 0 <= ratio <= 1, size >= 1 and 0 <= p <= 1, "
-                             f"got ratio={ratio}, size={size}, p={p}")
+            raise ValueError(
+                f"MixCoherent needs 0 <= ratio <= 1, size >= 1 and 0 <= p <= 1, "
+                f"got ratio={ratio}, size={size}, p={p}"
+            )
         self.ratio, self.size, self.p = ratio, size, p
         self.bank: list[torch.Tensor] = []
         self.seen = 0

@@ -53,8 +53,12 @@ from plugins.das import spec
 
 GENERATOR_VERSION = "1"
 EVENT_CLASSES = ("earthquake", "vehicle", "impulsive", "noise")
-DETECTION_LABELS = {"earthquake": "event", "vehicle": "noise", "impulsive": "noise",
-                    "noise": "noise"}
+DETECTION_LABELS = {
+    "earthquake": "event",
+    "vehicle": "noise",
+    "impulsive": "noise",
+    "noise": "noise",
+}
 DEMO_CYCLE = ("earthquake", "vehicle", "earthquake", "impulsive", "earthquake", "noise")
 START = np.datetime64("2024-03-01T00:00:00", "ns")
 SNR_DB = (10.0, 30.0)  # peak signal over background std, at the strongest channel
@@ -240,8 +244,11 @@ def draw_scene(
         return noise * 10 ** (rng.uniform(*snr_db) / 20)
 
     # (draw, fewest, most, gain): hammer blows next to the cable outshine the background
-    makers = {"earthquake": (draw_quake, 1, 1, 1.0), "vehicle": (draw_vehicle, 1, 2, 1.0),
-              "impulsive": (draw_impulse, 1, 3, 3.0)}
+    makers = {
+        "earthquake": (draw_quake, 1, 1, 1.0),
+        "vehicle": (draw_vehicle, 1, 2, 1.0),
+        "impulsive": (draw_impulse, 1, 3, 3.0),
+    }
     parts: dict[str, tuple] = {}
     if event_class in makers:
         make, low, high, gain = makers[event_class]
@@ -296,7 +303,10 @@ def coda(
 
 
 def propagate(
-    pulse: np.ndarray, delays: np.ndarray, gains: np.ndarray, grid: Grid,
+    pulse: np.ndarray,
+    delays: np.ndarray,
+    gains: np.ndarray,
+    grid: Grid,
     loss: np.ndarray | None = None,
 ) -> np.ndarray:
     """Each channel's copy of ``pulse`` (``[time]`` or ``[channel, time]``, reference time
@@ -318,9 +328,16 @@ def render_quake(quake: Quake, grid: Grid, rng: np.random.Generator) -> np.ndarr
     cosine = (x - quake.x0_m) / r
     freqs = np.fft.rfftfreq(n, grid.time_step_s)
     out = np.zeros((grid.channels, grid.samples))
-    phases = (("P", quake.vp_mps, quake.p_hz, quake.p_amplitude, 0.5 + 0.5 * cosine**2),
-              ("S", quake.vs_mps, quake.s_hz, quake.s_amplitude,
-               0.5 + 0.5 * np.abs(2 * cosine * np.sqrt(1 - cosine**2))))
+    phases = (
+        ("P", quake.vp_mps, quake.p_hz, quake.p_amplitude, 0.5 + 0.5 * cosine**2),
+        (
+            "S",
+            quake.vs_mps,
+            quake.s_hz,
+            quake.s_amplitude,
+            0.5 + 0.5 * np.abs(2 * cosine * np.sqrt(1 - cosine**2)),
+        ),
+    )
     for phase, speed, hz, amplitude, sensitivity in phases:
         pulse = ricker(n, grid.time_step_s, hz)[None, :] + rng.uniform(0.05, 0.15) * coda(
             grid.channels, n, grid.time_step_s, hz, quake.coda_s, rng
@@ -403,17 +420,19 @@ def to_dataarray(
         dims=spec.DIMS,
         coords={"channel": [spec.QUANTITY], "distance": grid.distance, "time": grid.time},
     )
-    array.attrs.update({
-        spec.TIME_STEP: grid.time_step_s,
-        spec.DISTANCE_STEP: grid.distance_step_m,
-        spec.START_TIME: f"{np.datetime_as_string(start, unit='us')}Z",
-        spec.UNITS: "1/s",
-        spec.QUANTITY_ATTR: spec.QUANTITY,
-        spec.GAUGE_LENGTH: grid.gauge_length_m,
-        spec.FORMAT: "synthetic",
-        spec.FORMAT_VERSION: GENERATOR_VERSION,
-        spec.SOURCE: source,
-    })
+    array.attrs.update(
+        {
+            spec.TIME_STEP: grid.time_step_s,
+            spec.DISTANCE_STEP: grid.distance_step_m,
+            spec.START_TIME: f"{np.datetime_as_string(start, unit='us')}Z",
+            spec.UNITS: "1/s",
+            spec.QUANTITY_ATTR: spec.QUANTITY,
+            spec.GAUGE_LENGTH: grid.gauge_length_m,
+            spec.FORMAT: "synthetic",
+            spec.FORMAT_VERSION: GENERATOR_VERSION,
+            spec.SOURCE: source,
+        }
+    )
     return array
 
 
@@ -447,8 +466,12 @@ def write_dasdae(array: xr.DataArray, path: Path, start: np.datetime64) -> None:
         data=np.asarray(array.isel(channel=0).transpose("distance", "time").values),
         coords={"distance": array["distance"].values, "time": times},
         dims=("distance", "time"),
-        attrs={"data_type": "strain_rate", "data_units": "1/s", "tag": "synthetic",
-               "gauge_length": array.attrs[spec.GAUGE_LENGTH]},
+        attrs={
+            "data_type": "strain_rate",
+            "data_units": "1/s",
+            "tag": "synthetic",
+            "gauge_length": array.attrs[spec.GAUGE_LENGTH],
+        },
     ).set_units("1/s", distance="m")  # without "1/s" DASCore drops data_units
     dc.write(patch, path, "DASDAE")
 
@@ -472,8 +495,15 @@ def write_demo_archive(
         rows.append((path.name, scene.label, event_class))
     with (folder / "labels.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows([("file", "label", "event_class"), *rows])
-    (folder / "README.txt").write_text(README.format(
-        version=GENERATOR_VERSION, channels=grid.channels, spacing=grid.distance_step_m,
-        samples=grid.samples, rate=1.0 / grid.time_step_s, seed=seed, files=files,
-    ))
+    (folder / "README.txt").write_text(
+        README.format(
+            version=GENERATOR_VERSION,
+            channels=grid.channels,
+            spacing=grid.distance_step_m,
+            samples=grid.samples,
+            rate=1.0 / grid.time_step_s,
+            seed=seed,
+            files=files,
+        )
+    )
     return written

@@ -4,29 +4,46 @@ DASCore reads, NetCDF (xdas) and miniSEED arrays, to SSL encoders."""
 from __future__ import annotations
 
 from pathlib import Path
-
-import xarray as xr
+from typing import TYPE_CHECKING
 
 from plugins.das.backbones import BACKBONES
-from plugins.das.generator import example_array, write_demo_archive
-from plugins.das.normalize import normalize_array
 from plugins.das.options import DasOptions
-from plugins.das.readers import READERS
-from plugins.das.samples import write_samples
 from plugins.das.spec import SPEC
 from plugins.das.tasks import TASKS
-from plugins.das.validate import validate_array
-from plugins.das.views import VIEWS, DasViewOptions
+from plugins.das.view_options import DasViewOptions
 from sslsci.plugins import Plugin
+from sslsci.plugins.deferred import DeferredReader
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+# Heavy parts are named "module:name" and imported on first use, so listing plugins and
+# checking a catalog import neither torch nor xarray (see sslsci.plugins.deferred).
+READERS = (
+    DeferredReader("plugins.das.readers:NETCDF_READER", "netcdf", (".nc", ".nc4")),
+    DeferredReader(
+        "plugins.das.readers:MINISEED_READER", "miniseed", (".mseed", ".miniseed", ".ms")
+    ),
+    DeferredReader(
+        "plugins.das.readers:DASCORE_READER",
+        "dascore",
+        (".h5", ".hdf5", ".hdf", ".he5", ".sgy", ".segy", ".tdms", ".das", ".raw"),
+    ),
+)
 
 
 def example(seed: int) -> xr.DataArray:
     """One synthetic local earthquake record, valid and normalised."""
+    from plugins.das.generator import example_array
+    from plugins.das.normalize import normalize_array
+
     return normalize_array(example_array(seed))
 
 
 def demo_archive(folder: Path, seed: int) -> None:
     """The SYNTHETIC labelled archive of pipelines/das.yaml (DASDAE files + labels.csv)."""
+    from plugins.das.generator import write_demo_archive
+
     write_demo_archive(folder, seed)
 
 
@@ -36,13 +53,13 @@ plugin = Plugin(
     readers=READERS,
     options=DasOptions,
     view_options=DasViewOptions,
-    validate=validate_array,
-    normalize=normalize_array,
-    views=VIEWS,
+    validate="plugins.das.validate:validate_array",
+    normalize="plugins.das.normalize:normalize_array",
+    views={role: f"plugins.das.views:{role}_view" for role in ("strong", "light")},
     backbones=BACKBONES,
     tasks=TASKS,
     example=example,
-    samples=write_samples,
+    samples="plugins.das.samples:write_samples",
     demo_archive=demo_archive,
     example_window={"distance": 64, "time": 256},
     example_view_options={"crop_size": [64, 256]},

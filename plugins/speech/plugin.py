@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import xarray as xr
+from typing import TYPE_CHECKING
 
 from plugins.speech.backbones import BACKBONES
-from plugins.speech.generator import example_array, write_demo_archive
-from plugins.speech.normalize import normalize_array
 from plugins.speech.options import SpeechOptions, ViewOptions
-from plugins.speech.readers import READERS
-from plugins.speech.samples import write_samples
 from plugins.speech.spec import SPEC
-from plugins.speech.validate import validate_array
-from plugins.speech.views import VIEWS
 from sslsci.plugins import Plugin, TaskSpec
+from sslsci.plugins.deferred import DeferredReader
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+# Heavy parts are named "module:name" and imported on first use, so listing plugins and
+# checking a catalog import neither torch nor xarray (see sslsci.plugins.deferred).
+READERS = (
+    DeferredReader("plugins.speech.readers:WAV_READER", "wav", (".wav", ".wave")),
+    DeferredReader("plugins.speech.readers:FLAC_READER", "flac", (".flac",)),
+    DeferredReader("plugins.speech.readers:OGG_READER", "ogg", (".ogg", ".oga", ".opus")),
+    DeferredReader("plugins.speech.readers:MP3_READER", "mp3", (".mp3",)),
+)
 
 UTTERANCE_TASK = TaskSpec(
     name="utterance",
@@ -30,11 +36,16 @@ UTTERANCE_TASK = TaskSpec(
 
 def example(seed: int) -> xr.DataArray:
     """One synthetic spoken-digit-like word at 16 kHz, valid and normalised."""
+    from plugins.speech.generator import example_array
+    from plugins.speech.normalize import normalize_array
+
     return normalize_array(example_array(seed))
 
 
 def demo_archive(folder: Path, seed: int) -> None:
     """The SYNTHETIC digits archive: 4 speakers x 10 words x 10 clips, FSDD-named."""
+    from plugins.speech.generator import write_demo_archive
+
     write_demo_archive(folder, seed=seed)
 
 
@@ -44,13 +55,13 @@ plugin = Plugin(
     readers=READERS,
     options=SpeechOptions,
     view_options=ViewOptions,
-    validate=validate_array,
-    normalize=normalize_array,
-    views=VIEWS,
+    validate="plugins.speech.validate:validate_array",
+    normalize="plugins.speech.normalize:normalize_array",
+    views={role: f"plugins.speech.views:{role}_view" for role in ("strong", "light")},
     backbones=BACKBONES,
     tasks=(UTTERANCE_TASK,),
     example=example,
-    samples=write_samples,
+    samples="plugins.speech.samples:write_samples",
     demo_archive=demo_archive,
     example_window={"time": 4800},  # 0.3 s, shorter than example(0), a 0.41 s word
     example_view_options={"crop": 4000},

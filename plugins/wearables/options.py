@@ -68,3 +68,14 @@ class WearablesViewOptions(Options):
         None, description="channel names in window order, to find the acc/gyro triples"
     )
     max_rotation_degrees: float = Field(180.0, ge=0, le=180)
+
+
+class DeviceOptions(Options):
+    """Options passed to ``actipy.read_device``."""
+
+    lowpass_hz: PositiveFloat | None = Field(20, description="low-pass cut-off; None: off")
+    calibrate_gravity: bool = True
+    detect_nonwear: bool = True
+    resample_hz: PositiveFloat | Literal["uniform"] | None = Field(
+        "uniform", description="Hz, 'uniform' (the device's own rate) or None (no resampling)"
+    )

@@ -12,15 +12,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, PositiveFloat
 
 from plugins.wearables.arrays import build_array
+from plugins.wearables.options import DeviceOptions
 from plugins.wearables.spec import ACC_CHANNELS
-from sslsci.plugins import Options
 from sslsci.plugins.contract import PluginError, Record
 
 DEVICE_SUFFIXES = (".cwa", ".cwa.gz", ".gt3x", ".bin")
@@ -79,17 +78,6 @@ def frame_records(
             attrs=attrs,
         )
         yield Record(array=array, item=str(item))
-
-
-class DeviceOptions(Options):
-    """Options passed to ``actipy.read_device``."""
-
-    lowpass_hz: PositiveFloat | None = Field(20, description="low-pass cut-off; None: off")
-    calibrate_gravity: bool = True
-    detect_nonwear: bool = True
-    resample_hz: PositiveFloat | Literal["uniform"] | None = Field(
-        "uniform", description="Hz, 'uniform' (the device's own rate) or None (no resampling)"
-    )
 
 
 class DeviceReader:

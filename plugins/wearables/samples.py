@@ -21,8 +21,9 @@ SECONDS = 6.0
 
 def _recording(seed: int, seconds: float = SECONDS, rate: float = RATE_HZ) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    return synth_values(ACTIVITIES[seed % len(ACTIVITIES)], make_subject(rng, "s"), seconds,
-                        rate, rng)
+    return synth_values(
+        ACTIVITIES[seed % len(ACTIVITIES)], make_subject(rng, "s"), seconds, rate, rng
+    )
 
 
 def _table(values: np.ndarray, rate: float) -> pd.DataFrame:
@@ -76,8 +77,9 @@ def write_samples(folder: Path) -> list[Sample]:
     folder = Path(folder)
     _table(_recording(0), RATE_HZ).to_csv(folder / "recording.csv", index=False)
     _table(_recording(1), RATE_HZ).to_parquet(folder / "recording.parquet")
-    ts = write_ts(folder / "recordings.ts", [_recording(s, 3.0, 10.0) for s in (2, 3)],
-                  ["walk", "run"])
+    ts = write_ts(
+        folder / "recordings.ts", [_recording(s, 3.0, 10.0) for s in (2, 3)], ["walk", "run"]
+    )
     uci = write_uci_split(folder / "uci", "train", [_recording(s, 2.56, 50.0) for s in (4, 5)])
     return [
         Sample(folder / "recording.csv", "csv"),

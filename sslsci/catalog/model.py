@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_CATALOG = "data_catalog.yaml"
-DEFAULT_WORKDIR = ".sslsci"
+from sslsci.catalog.defaults import DEFAULT_CATALOG, DEFAULT_WORKDIR  # noqa: F401  (re-exported)
+
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 

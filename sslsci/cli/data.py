@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from sslsci.catalog import DEFAULT_CATALOG, CatalogError, load_catalog
+from sslsci.catalog.defaults import DEFAULT_CATALOG
 from sslsci.cli.app import (
     CatalogOpt,
     WorkdirOpt,
@@ -23,10 +21,10 @@ from sslsci.cli.app import (
     store_app,
     styled,
 )
-from sslsci.plugins.contract import PluginError
 
 
 def _workspace(catalog_path: Path, workdir: Path | None):
+    from sslsci.catalog import load_catalog
     from sslsci.store import Workspace
 
     catalog = load_catalog(catalog_path)
@@ -57,6 +55,7 @@ def plugins_command() -> None:
 @catalog_app.command("check")
 def catalog_check(catalog: CatalogOpt = Path(DEFAULT_CATALOG), workdir: WorkdirOpt = None) -> None:
     """Validate the catalog: schema, plugins, formats, archive locations and the store."""
+    from sslsci.catalog import CatalogError, load_catalog
     from sslsci.catalog.check import check_catalog, demo_notes, workdir_problems
 
     try:
@@ -103,7 +102,9 @@ def ingest_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Read, validate and store every new or changed file of a catalog entry."""
+    from sslsci.catalog import CatalogError
     from sslsci.ingest import ingest_entry
+    from sslsci.plugins.contract import PluginError
 
     try:
         parsed, workspace = _workspace(catalog, workdir)
@@ -180,6 +181,7 @@ def store_prune(
     ] = False,
 ) -> None:
     """Delete stored data of files gone from their archive and of replaced file versions."""
+    from sslsci.catalog import CatalogError
     from sslsci.ingest import prune_store
 
     try:
@@ -195,11 +197,14 @@ class ProgressBar:
 
     def __init__(self, label: str, enabled: bool = True) -> None:
         self.label, self.enabled = label, enabled and sys.stderr.isatty()
-        self._bar: Progress | None = None
+        self._bar = None
         self._task = None
 
     def __enter__(self):
         if self.enabled:
+            from rich.markup import escape
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
             self._bar = Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),

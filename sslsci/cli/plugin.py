@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sslsci.cli.app import app, fail, out, styled
+from sslsci.cli.app import LightGroup, app, fail, out, styled
 
-plugin_app = typer.Typer(help="Make and check modality plugins.", no_args_is_help=True)
+plugin_app = typer.Typer(
+    cls=LightGroup, help="Make and check modality plugins.", no_args_is_help=True
+)
 app.add_typer(plugin_app, name="plugin")
 
 

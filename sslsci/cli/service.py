@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sslsci.catalog import DEFAULT_CATALOG
+from sslsci.catalog.defaults import DEFAULT_CATALOG
 from sslsci.cli.app import CatalogOpt, WorkdirOpt, app, fail, out, user_errors
 
 PipelinesArg = Annotated[

@@ -1,4 +1,7 @@
-"""``sslsci weights ...``: publish, list, info, pull and export-hf, over the library."""
+"""``sslsci weights ...``: publish, list, info, pull and export-hf, over the library.
+
+Each command imports its library module when it runs, so ``--help`` stays instant.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,10 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
-from sslsci.bundle.errors import BundleError
-from sslsci.cli.app import app, err, out, styled
-from sslsci.weights.discover import list_models
-from sslsci.weights.errors import WeightsError
-from sslsci.weights.hf import export_hf
-from sslsci.weights.info import release_info
-from sslsci.weights.publish import publish
-from sslsci.weights.pull import pull
+from sslsci.cli.app import LightGroup, app, err, out, styled
 
 weights_app = typer.Typer(
+    cls=LightGroup,
     help="Publish, list, pull and export released weights (verified, cached, offline-capable).",
     no_args_is_help=True,
 )
@@ -51,6 +48,10 @@ def publish_command(
     version: Annotated[str, typer.Option("--version", help="Release version, e.g. 1.0.")],
 ) -> None:
     """Upload a bundle and add it to the registry index (versions are immutable)."""
+    from sslsci.bundle.errors import BundleError
+    from sslsci.weights.errors import WeightsError
+    from sslsci.weights.publish import publish
+
     try:
         entry = publish(bundle, registry, name, version)
     except (WeightsError, BundleError) as exc:
@@ -69,6 +70,9 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
 ) -> None:
     """List the registry's models with their versions and headline results."""
+    from sslsci.weights.discover import list_models
+    from sslsci.weights.errors import WeightsError
+
     try:
         rows = list_models(registry, modality=modality)
     except WeightsError as exc:
@@ -105,6 +109,9 @@ def info_command(
     offline: OfflineOpt = False,
 ) -> None:
     """Show a release's files, summary and model card."""
+    from sslsci.weights.errors import WeightsError
+    from sslsci.weights.info import release_info
+
     try:
         info = release_info(ref, registry=registry, cache_dir=cache_dir, offline=offline or None)
     except WeightsError as exc:
@@ -140,6 +147,9 @@ def pull_command(
     ] = None,
 ) -> None:
     """Download a release into the cache (sha256-checked, resumable); print its folder."""
+    from sslsci.weights.errors import WeightsError
+    from sslsci.weights.pull import pull
+
     try:
         folder = pull(
             ref,
@@ -161,6 +171,10 @@ def export_hf_command(
     license: Annotated[str, typer.Option("--license", help="Hub license id.")] = "other",
 ) -> None:
     """Write config.json, model.safetensors and README.md for a Hugging Face model repo."""
+    from sslsci.bundle.errors import BundleError
+    from sslsci.weights.errors import WeightsError
+    from sslsci.weights.hf import export_hf
+
     try:
         folder = export_hf(bundle, out_dir, license=license)
     except (WeightsError, BundleError) as exc:

@@ -3,25 +3,17 @@ against the constructor before anything is built."""
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
+from sslsci.plugins.deferred import resolve
 
-Constructor = Callable[..., nn.Module]
+if TYPE_CHECKING:  # listing a plugin's backbones must not import torch
+    from torch import nn
 
-
-def _resolve(target: Constructor | str) -> Constructor:
-    """A constructor, importing ``"package.module:Name"`` on first use (plugins stay light)."""
-    if not isinstance(target, str):
-        return target
-    module, _, attribute = target.partition(":")
-    if not module or not attribute:
-        raise ValueError(f"backbone target {target!r} must read 'package.module:Name'")
-    return getattr(importlib.import_module(module), attribute)
+Constructor = Callable[..., "nn.Module"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +28,7 @@ class Backbone:
     description: str = ""
 
     def target(self) -> Constructor:
-        return _resolve(self.build)
+        return resolve(self.build)
 
     def parameters(self) -> dict[str, Any] | None:
         """Accepted config keys and their defaults; None when the constructor takes

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import torch
-import xarray as xr
+if TYPE_CHECKING:  # the contract names these types; declaring a plugin needs neither
+    import torch
+    import xarray as xr
 
 # A transform maps one unbatched window tensor (dims in spec order) to a new tensor,
 # drawing every random number from the generator it is handed, so views are seeded.
-Transform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+Transform = Callable[["torch.Tensor", "torch.Generator"], "torch.Tensor"]
 
 
 @dataclass(frozen=True)

@@ -11,22 +11,25 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import xarray as xr
 from pydantic import BaseModel
 
 from sslsci.plugins.backbones import Backbone, Constructor, as_backbone
 from sslsci.plugins.contract import ModalitySpec, PluginError, Reader, TaskSpec, Transform
+from sslsci.plugins.deferred import deferred
 from sslsci.plugins.options import Options, merge_models, parse_options
 from sslsci.views.kinds import ROLES, ViewKind, view_kind
 
+if TYPE_CHECKING:  # declaring a plugin (``sslsci plugins``) needs neither library
+    import numpy as np
+    import xarray as xr
+
 ValidateFn = Callable[..., list[str]]  # (array, **options) -> problems
-NormalizeFn = Callable[..., xr.DataArray]  # (array, **options) -> array in spec dims
+NormalizeFn = Callable[..., "xr.DataArray"]  # (array, **options) -> array in spec dims
 ViewBuilder = Callable[[Mapping[str, Any]], list[Transform]]  # view options -> one view
-ExampleFn = Callable[[int], xr.DataArray]  # seed -> a small valid array
-TaskWindowsFn = Callable[..., list[tuple[np.ndarray, str]]]
+ExampleFn = Callable[[int], "xr.DataArray"]  # seed -> a small valid array
+TaskWindowsFn = Callable[..., list[tuple["np.ndarray", str]]]
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class Plugin:
     readers receive the checked options as keywords, defaults filled in.
     ``example_window``, ``example_view_options`` and ``example_backbones`` (small configs
     per backbone) size the windows, views and models the conformance checks use.
+    Every function (validate, normalize, view builders, example, samples, demo_archive,
+    task_windows) may be given as ``"package.module:name"``, imported on first call, so
+    listing plugins and checking catalogs never import what only training needs.
     """
 
     def __init__(
@@ -69,16 +75,16 @@ class Plugin:
         version: str,
         readers: Sequence[Reader],
         backbones: Mapping[str, Backbone | Constructor | str],
-        views: Mapping[str, ViewBuilder],
-        example: ExampleFn,
-        validate: ValidateFn = _no_problems,
-        normalize: NormalizeFn = _keep,
+        views: Mapping[str, ViewBuilder | str],
+        example: ExampleFn | str,
+        validate: ValidateFn | str = _no_problems,
+        normalize: NormalizeFn | str = _keep,
         options: type[BaseModel] = Options,
         view_options: type[BaseModel] = Options,
         tasks: Sequence[TaskSpec] = (),
-        samples: SamplesFn | None = None,
-        demo_archive: DemoArchiveFn | None = None,
-        task_windows: TaskWindowsFn | None = None,
+        samples: SamplesFn | str | None = None,
+        demo_archive: DemoArchiveFn | str | None = None,
+        task_windows: TaskWindowsFn | str | None = None,
         example_window: Mapping[str, int] | None = None,
         example_view_options: Mapping[str, Any] | None = None,
         example_backbones: Mapping[str, Mapping[str, Any]] | None = None,
@@ -89,8 +95,8 @@ class Plugin:
         self.readers: tuple[Reader, ...] = tuple(readers)
         self.backbones: dict[str, Backbone] = {k: as_backbone(v) for k, v in backbones.items()}
         self.tasks: dict[str, TaskSpec] = {task.name: task for task in tasks}
-        self.example = example
-        self.task_windows = task_windows
+        self.example = deferred(example)
+        self.task_windows = deferred(task_windows)
         self.example_window = dict(example_window) if example_window else None
         self.example_view_options = dict(example_view_options or {})
         self.example_backbones = {k: dict(v) for k, v in (example_backbones or {}).items()}
@@ -100,10 +106,10 @@ class Plugin:
                 f"plugin {spec.name!r}: example_backbones names {unknown}, "
                 f"not among its backbones {sorted(self.backbones)}"
             )
-        self._views = dict(views)
-        self._validate, self._normalize = validate, normalize
+        self._views = {role: deferred(build) for role, build in views.items()}
+        self._validate, self._normalize = deferred(validate), deferred(normalize)
         self._options, self._view_options = options, view_options
-        self._samples, self._demo_archive = samples, demo_archive
+        self._samples, self._demo_archive = deferred(samples), deferred(demo_archive)
         self.options_model = _options_model(spec.name, options, self.readers)
 
     def __repr__(self) -> str:
@@ -215,7 +221,7 @@ def _check_readers(name: str, readers: Sequence[Reader]) -> None:
 def _check_declarations(
     spec: ModalitySpec,
     readers: Sequence[Reader],
-    views: Mapping[str, ViewBuilder],
+    views: Mapping[str, ViewBuilder | str],
     options: type[BaseModel],
     view_options: type[BaseModel],
     tasks: Sequence[TaskSpec],

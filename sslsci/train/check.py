@@ -124,8 +124,13 @@ def optimizer_problems(pipeline: Pipeline) -> list[str]:
     warmup, steps = pipeline.optimizer.warmup_steps, pipeline.trainer.max_steps
     if warmup <= steps:
         return []
-    return [_at(pipeline, ["optimizer", "warmup_steps"], f"value {warmup}: longer than "
-                f"trainer.max_steps={steps}; accepted: 0 to {steps}")]
+    return [
+        _at(
+            pipeline,
+            ["optimizer", "warmup_steps"],
+            f"value {warmup}: longer than trainer.max_steps={steps}; accepted: 0 to {steps}",
+        )
+    ]
 
 
 def built_or_refused(pipeline: Pipeline, loc: list[Any], what: str, build: Any) -> Any:
@@ -144,6 +149,9 @@ def built_or_refused(pipeline: Pipeline, loc: list[Any], what: str, build: Any) 
         reason = str(exc).removeprefix("Value error, ")
         raise PipelineError(
             "invalid pipeline:\n  "
-            + _at(pipeline, loc, f"value {value!r}: {what} cannot be built from it "
-                  f"({type(exc).__name__}: {reason})")
+            + _at(
+                pipeline,
+                loc,
+                f"value {value!r}: {what} cannot be built from it ({type(exc).__name__}: {reason})",
+            )
         ) from None

@@ -29,6 +29,16 @@ def build_optimizer(method: nn.Module, cfg: OptimizerConfig) -> torch.optim.Opti
         return LARS(groups, lr=cfg.lr, momentum=cfg.momentum, eta=cfg.lars_eta)
     if cfg.name == "sgd":
         return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum)
+    fused = _fused(cfg, groups)
     if cfg.name == "adam":
-        return torch.optim.Adam(groups, lr=cfg.lr)
-    return torch.optim.AdamW(groups, lr=cfg.lr)
+        return torch.optim.Adam(groups, lr=cfg.lr, fused=fused)
+    return torch.optim.AdamW(groups, lr=cfg.lr, fused=fused)
+
+
+def _fused(cfg: OptimizerConfig, groups: list[dict[str, Any]]) -> bool:
+    """``optimizer.fused``, else fused exactly when every parameter is on CUDA (Lightning
+    moves the model before it asks for the optimiser), where one kernel per step is faster."""
+    if cfg.fused is not None:
+        return cfg.fused
+    params = [p for group in groups for p in group["params"]]
+    return bool(params) and all(p.is_cuda for p in params)

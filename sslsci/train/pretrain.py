@@ -23,6 +23,7 @@ from sslsci.plugins.contract import ModalitySpec
 from sslsci.plugins.discovery import get_plugin
 from sslsci.plugins.kit import Plugin
 from sslsci.store import ItemRow, Workspace
+from sslsci.train.acceleration import prepare_backbone, resolve_precision
 from sslsci.train.check import built_or_refused, check_pipeline
 from sslsci.train.errors import CheckpointError, TrainingDataError
 from sslsci.train.launch import launched_topology
@@ -255,7 +256,7 @@ def make_trainer(pipeline: Pipeline, out: Path, callbacks: list[Callback]) -> L.
         devices=topology.devices,
         num_nodes=topology.num_nodes,
         strategy=topology.strategy,
-        precision=cfg.precision,
+        precision=resolve_precision(cfg),
         max_steps=cfg.max_steps,
         max_epochs=-1,
         accumulate_grad_batches=cfg.accumulate_grad_batches,
@@ -291,6 +292,7 @@ def pretrain(
     from sslsci.methods import build_method
 
     check_pipeline(pipeline)
+    resolve_precision(pipeline.trainer)  # bf16 on the CPU is refused before any work
     out = warm.run_dir if warm is not None else pipeline.output_dir(output)
     if not resume:
         refuse_overwrite(out)
@@ -314,6 +316,9 @@ def pretrain(
     )
     if warm is not None and warm.bundle is not None and not resume:
         warm_start_weights(method, warm.bundle)
+    # after the method is built: an EMA teacher copied from a compiled backbone would call
+    # the student's forward
+    prepare_backbone(backbone, pipeline.trainer)
     probe = _online_probe(pipeline, data) if pipeline.online_probe else None
     module = SSLModule(method, pipeline.optimizer, pipeline.trainer.max_steps, probe=probe)
     seen = warm.seen_sha256 if warm is not None else ()

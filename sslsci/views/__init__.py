@@ -4,10 +4,27 @@ A transform is ``t(x, generator) -> x`` on one unbatched ``[channel, ...]`` wind
 drawing every random number from the generator, so views are seeded.
 """
 
-from sslsci.views import rng
-from sslsci.views.compose import Compose, RandomApply
-from sslsci.views.crop import RandomCrop
+from importlib import import_module
+
 from sslsci.views.kinds import MASKED, PRETEXT, ROLES, TWO_VIEWS, VIEW_KINDS, ViewKind, view_kind
+
+# The transforms need torch: imported on first use, so that declaring a plugin (listing
+# plugins, checking a catalog) does not.
+_LAZY = {
+    "rng": "sslsci.views.rng",
+    "Compose": "sslsci.views.compose",
+    "RandomApply": "sslsci.views.compose",
+    "RandomCrop": "sslsci.views.crop",
+}
+
+
+def __getattr__(name: str):
+    """``Compose``, ``RandomApply``, ``RandomCrop`` and ``rng``, imported lazily."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'sslsci.views' has no attribute {name!r}")
+    module = import_module(_LAZY[name])
+    return module if name == "rng" else getattr(module, name)
+
 
 __all__ = [
     "MASKED",
