@@ -248,12 +248,9 @@ def measure(case: Case, repeats: int) -> None:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer items and windows")
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    q = args.quick
+def run(quick: bool, repeats: int) -> None:
+    """Every dimensionality's table (``bench_data_wait.py`` prints them first)."""
+    q = quick
     cases = [
         wearables_case(count=500 if q else 2000, items=10 if q else 50),
         sar_case(count=300 if q else 1000, items=4 if q else 16),
@@ -264,7 +261,15 @@ def main() -> None:
         ),
     ]
     for case in cases:
-        measure(case, args.repeats)
+        measure(case, repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer items and windows")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    run(args.quick, args.repeats)
 
 
 if __name__ == "__main__":
