@@ -17,6 +17,12 @@ def on_cuda(accelerator: str) -> bool:
     return accelerator == "auto" and torch.cuda.is_available()
 
 
+def pin_memory(cfg: TrainerConfig) -> bool:
+    """Page-locked batches on CUDA, so host-to-device copies run asynchronously; on the
+    CPU pinning only costs a copy."""
+    return on_cuda(cfg.accelerator) and torch.cuda.is_available()
+
+
 def resolve_precision(cfg: TrainerConfig) -> str:
     """``auto`` made concrete; bf16 on the CPU refused, since there it is emulated."""
     cuda = on_cuda(cfg.accelerator)

@@ -36,7 +36,12 @@ class DataConfig(_Strict):
     window: dict[str, int | str]  # samples, or a time or length ("2.56 s", "48 mm")
     samples_per_epoch: int = Field(default=4096, gt=0)
     batch_size: int = Field(default=64, gt=1)
-    num_workers: int = Field(default=0, ge=0)
+    # Loader processes that cut and augment windows while the model steps, each keeping
+    # prefetch_factor batches ready. With none, every CPU step of the built-in recipes
+    # waited 15-46 % of its time for its batch (benchmarks/bench_data_wait.py). A fixed
+    # count, not one per core: the window stream depends on it, and runs must repeat.
+    num_workers: int = Field(default=2, ge=0)
+    prefetch_factor: int = Field(default=2, ge=1)
     # Windows cut from each item read (decodes shared chunks once), and each loader
     # worker's decoded-chunk cache in MiB (the archive itself may be larger than RAM).
     windows_per_read: int = Field(default=1, ge=1)

@@ -23,7 +23,7 @@ from sslsci.plugins.contract import ModalitySpec
 from sslsci.plugins.discovery import get_plugin
 from sslsci.plugins.kit import Plugin
 from sslsci.store import ItemRow, Workspace
-from sslsci.train.acceleration import prepare_backbone, resolve_precision
+from sslsci.train.acceleration import pin_memory, prepare_backbone, resolve_precision
 from sslsci.train.check import built_or_refused, check_pipeline
 from sslsci.train.errors import CheckpointError, TrainingDataError
 from sslsci.train.launch import launched_topology
@@ -178,6 +178,8 @@ def training_loader(
         num_workers=workers,
         multiprocessing_context=worker_context(workers),
         persistent_workers=workers > 0,
+        prefetch_factor=pipeline.data.prefetch_factor if workers > 0 else None,
+        pin_memory=pin_memory(pipeline.trainer),
         drop_last=True,
     )
 
