@@ -33,7 +33,7 @@ output: runs
 plugin: wearables
 seed: 0
 data: {{entries: [study], split: train, window: {{time: 64}}, samples_per_epoch: 64,
-        batch_size: 16}}
+        batch_size: 16, num_workers: 0}}
 backbone: {{name: resnet1d, config: {{widths: [8, 16]}}}}
 method: {{name: simclr}}
 optimizer: {{lr: 0.001}}

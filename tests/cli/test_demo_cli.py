@@ -25,7 +25,7 @@ NOISE = ("Traceback", "DeprecationWarning", "litlogger", "LitLogger", "lightning
 def shrink(pipeline: Path) -> None:
     """The shipped demo with a few steps on a tiny backbone: the console, not the result."""
     recipe = yaml.safe_load(pipeline.read_text())
-    recipe["data"].update(samples_per_epoch=128, batch_size=32)
+    recipe["data"].update(samples_per_epoch=128, batch_size=32, num_workers=0)
     recipe["backbone"]["config"] = {"widths": [8, 16]}
     recipe["optimizer"]["warmup_steps"] = 2
     recipe["trainer"].update(max_steps=4, checkpoint_every_n_steps=2, log_every_n_steps=2)

@@ -84,6 +84,7 @@ data:
   window: {{time: 60}}
   samples_per_epoch: 256
   batch_size: 32
+  num_workers: 0
 backbone: {{name: resnet1d, config: {{widths: [16, 32]}}}}
 method: {{name: simclr, temperature: 0.2}}
 optimizer: {{name: adamw, lr: 0.003, warmup_steps: 0}}

@@ -15,6 +15,7 @@ from sslsci.train.window import resolve_window
 def _loader(study, make_pipeline, **data):
     path = make_pipeline(study, "loader")
     recipe = yaml.safe_load(path.read_text())
+    recipe["data"].pop("num_workers")  # the suite's pipelines train in-process
     recipe["data"].update(data)
     path.write_text(yaml.safe_dump(recipe))
     pipeline = load_pipeline(path)

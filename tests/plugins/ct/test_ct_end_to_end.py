@@ -41,7 +41,7 @@ catalog: catalog.yaml
 output: runs
 plugin: ct
 data: {{entries: [phantoms], window: {{x: {w}, y: {w}, z: {w}}}, samples_per_epoch: 4,
-        batch_size: 2}}
+        batch_size: 2, num_workers: 0}}
 views: {{crop_size: {w}}}
 backbone: {{name: {backbone}, config: {config}}}
 method: {{name: {method}}}

@@ -40,7 +40,7 @@ catalog: catalog.yaml
 output: runs
 plugin: ct
 data: {entries: [phantoms], split: train, window: {x: 8, y: 8, z: 8}, samples_per_epoch: 4,
-       batch_size: 2}
+       batch_size: 2, num_workers: 0}
 views: {crop_size: 8}
 backbone: {name: resnet10, config: {widen_factor: 0.125}}
 method: {name: simclr}

@@ -82,7 +82,9 @@ def test_recipe_runs_on_a_tiny_archive_with_the_quoted_entry(tmp_path: Path) -> 
     recipe = load_pipeline(RECIPE)
     tiny = recipe.model_copy(
         update={
-            "data": recipe.data.model_copy(update={"samples_per_epoch": 4, "batch_size": 2}),
+            "data": recipe.data.model_copy(
+                update={"samples_per_epoch": 4, "batch_size": 2, "num_workers": 0}
+            ),
             "backbone": recipe.backbone.model_copy(update={"config": {"widen_factor": 0.125}}),
             "optimizer": recipe.optimizer.model_copy(update={"warmup_steps": 0}),
             "trainer": recipe.trainer.model_copy(

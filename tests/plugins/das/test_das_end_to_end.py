@@ -37,7 +37,7 @@ catalog: catalog.yaml
 output: runs
 plugin: das
 data: {{entries: [synth], split: train, window: {{distance: 32, time: 128}},
-        samples_per_epoch: 8, batch_size: 4}}
+        samples_per_epoch: 8, batch_size: 4, num_workers: 0}}
 views: {{crop_size: [32, 128]}}
 backbone: {{name: {backbone}, config: {config}}}
 method: {{name: {method}{extra}}}

@@ -37,7 +37,7 @@ catalog: catalog.yaml
 output: runs
 plugin: sar
 data: {{entries: [synth], split: train, window: {{y: 32, x: 32}}, samples_per_epoch: 8,
-        batch_size: 4}}
+        batch_size: 4, num_workers: 0}}
 views: {{crop_size: [32, 32]}}
 backbone: {{name: {backbone}, config: {config}}}
 method: {{name: {method}{extra}}}

@@ -38,7 +38,7 @@ catalog: catalog.yaml
 output: runs
 plugin: speech
 data: {{entries: [words], split: train, window: {{time: 4000}}, samples_per_epoch: 8,
-        batch_size: 4}}
+        batch_size: 4, num_workers: 0}}
 views: {{mix_ratio: 0.4}}
 backbone: {{name: {backbone}, config: {config}}}
 method: {{name: {method}}}
