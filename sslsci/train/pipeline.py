@@ -54,6 +54,17 @@ class DataConfig(_Strict):
             raise ValueError("window needs a size per window dim, e.g. {time: 150}")
         return {dim: parse_size(size) for dim, size in window.items()}
 
+    @model_validator(mode="after")
+    def _prefetch_needs_workers(self) -> DataConfig:
+        default = type(self).model_fields["prefetch_factor"].default
+        if self.num_workers == 0 and self.prefetch_factor != default:
+            raise ValueError(
+                f"prefetch_factor {self.prefetch_factor} applies to loader workers, and "
+                "num_workers is 0 (batches are made in the training process); set "
+                "num_workers: 1 or more, or remove prefetch_factor"
+            )
+        return self
+
 
 class BackboneConfig(_Strict):
     name: str

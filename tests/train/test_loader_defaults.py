@@ -56,3 +56,18 @@ def test_memory_is_pinned_only_for_cuda(accelerator, cuda, pinned, monkeypatch):
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     assert pin_memory(TrainerConfig(accelerator=accelerator)) is pinned
+
+
+def test_prefetch_without_workers_is_refused_naming_the_fix(tmp_path):
+    from sslsci.train.pipeline import PipelineError
+
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "name: tiny\nplugin: wearables\nbackbone: {name: resnet1d}\nmethod: {name: simclr}\n"
+        "data: {entries: [demo], window: {time: 64}, num_workers: 0, prefetch_factor: 4}\n"
+    )
+    with pytest.raises(PipelineError, match="num_workers: 1 or more") as info:
+        load_pipeline(path)
+    assert "field 'data'" in str(info.value)
+    path.write_text(path.read_text().replace("num_workers: 0", "num_workers: 1"))
+    assert load_pipeline(path).data.prefetch_factor == 4
