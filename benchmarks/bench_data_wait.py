@@ -27,7 +27,7 @@ share per recipe. Run (the exact commands behind the committed numbers):
     nice -n 10 .venv/bin/python benchmarks/bench_data_wait.py --quick --skip-layout --workers 0
 
 The last runs every recipe with batches made in the training process (the loader
-default before issue 16.2): 15-46 % of CPU step time went to waiting for data.
+default before issue 16.2): 7-46 % of CPU step time went to waiting for data.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class DataConfig(_Strict):
     batch_size: int = Field(default=64, gt=1)
     # Loader processes that cut and augment windows while the model steps, each keeping
     # prefetch_factor batches ready. With none, every CPU step of the built-in recipes
-    # waited 15-46 % of its time for its batch (benchmarks/bench_data_wait.py). A fixed
+    # waited 7-46 % of its time for its batch (benchmarks/bench_data_wait.py). A fixed
     # count, not one per core: the window stream depends on it, and runs must repeat.
     num_workers: int = Field(default=2, ge=0)
     prefetch_factor: int = Field(default=2, ge=1)

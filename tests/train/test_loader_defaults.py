@@ -1,5 +1,5 @@
 """The pretraining loader's defaults: batches prepared in worker processes while the model
-steps (bench_data_wait.py: with none, CPU steps waited 25-46 % of their time for data),
+steps (bench_data_wait.py: with none, CPU steps waited 7-46 % of their time for data),
 pinned memory only when training on CUDA, and an explicit ``num_workers: 0`` honoured."""
 
 import pytest
