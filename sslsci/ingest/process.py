@@ -77,6 +77,8 @@ def process_source(job: SourceJob) -> SourceResult:
         sha = source_sha256(info)
     except OSError as exc:
         return SourceResult(info.uri, None, "quarantined", f"cannot read: {exc}")
+    except MemoryError as exc:  # hashing reads by blocks: the whole process is short
+        return SourceResult(info.uri, None, "quarantined", _reason(exc))
     plugin = get_plugin(job.plugin)
     store = ArrayStore(job.store_root, codec=job.codec)
     try:
