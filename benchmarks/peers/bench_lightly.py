@@ -12,7 +12,7 @@ process, CPU, fp32:
   SimCLR example writes it; the head starts from sslsci's head weights.
 
 A step is zero_grad, forward of both views, projection head, NT-Xent, backward,
-optimiser step. Steps run in alternating rounds (one round of each side, then again)
+optimiser step. Steps run in interleaved rounds (a round of each side, who goes first alternating)
 after warm-up, so load on the shared machine hits both alike; the median step is
 compared. A second table times only the parts that differ (head + loss + step on fixed
 backbone features), where the backbone does not dilute the ratio. First, the two losses
@@ -103,16 +103,17 @@ def step_fn(model: nn.Module, loss_of: Callable[[nn.Module], Tensor]) -> Callabl
 
 def alternate(
     steps: dict[str, Callable[[], float]], warmup: int, rounds: int, per_round: int
-) -> dict[str, float]:
-    """Median step seconds of every contender, rounds interleaved after warm-up."""
+) -> dict[str, list[float]]:
+    """Step seconds of every contender, rounds interleaved after warm-up."""
     for step in steps.values():
         for _ in range(warmup):
             step()
     times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(rounds):
-        for name, step in steps.items():
+    for index in range(rounds):
+        order = list(steps.items())
+        for name, step in order[::-1] if index % 2 else order:  # who goes first alternates
             times[name] += [step() for _ in range(per_round)]
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
 
 
 def check_losses(batch: int) -> None:
@@ -134,11 +135,17 @@ def check_losses(batch: int) -> None:
     )
 
 
-def print_table(title: str, seconds: dict[str, float], baseline: str) -> None:
+def print_table(title: str, times: dict[str, list[float]], baseline: str) -> None:
+    """Median ms/step, steps/s, ratio, and the quartiles (the noise of a shared machine)."""
+    median = {name: statistics.median(t) for name, t in times.items()}
     print(f"\n{title} (median step; ratio = sslsci's speed over {baseline}'s)")
-    print(f"{'contender':<10} {'ms/step':>9} {'steps/s':>9} {'ratio':>7}")
-    for name, s in seconds.items():
-        print(f"{name:<10} {s * 1e3:9.2f} {1 / s:9.2f} {seconds[baseline] / s:6.2f}x")
+    print(f"{'contender':<10} {'ms/step':>9} {'steps/s':>9} {'ratio':>7}  quartiles ms (n)")
+    for name, s in median.items():
+        low, _, high = statistics.quantiles(times[name], n=4)
+        print(
+            f"{name:<10} {s * 1e3:9.2f} {1 / s:9.2f} {median[baseline] / s:6.2f}x  "
+            f"{low * 1e3:.1f}-{high * 1e3:.1f} ({len(times[name])})"
+        )
 
 
 def main() -> None:
@@ -146,8 +153,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--size", type=int, default=64, help="view side, pixels")
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--per-round", type=int, default=3, help="full steps per round")
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--per-round", type=int, default=2, help="full steps per round")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -196,7 +203,7 @@ def main() -> None:
         {"sslsci": step_fn(head_ours, head_loss), "lightly": step_fn(head_theirs, head_loss)},
         10,
         args.rounds,
-        20 * args.per_round,
+        30 * args.per_round,
     )
     print_table(
         f"Head + NT-Xent + SGD step only, fixed [{args.batch}, "
