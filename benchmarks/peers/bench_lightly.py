@@ -37,8 +37,8 @@ from collections.abc import Callable
 
 import torch
 from lightly.loss import NTXentLoss as LightlyNTXent
-from lightly.models.modules.heads import ProjectionHead as LightlyProjectionHead
 from lightly.models.modules import SimCLRProjectionHead as LightlyHead
+from lightly.models.modules.heads import ProjectionHead as LightlyProjectionHead
 from torch import Tensor, nn
 
 from plugins.sar.resnet import MonaiResNet2d
@@ -170,7 +170,6 @@ def main() -> None:
         f"layout): sslsci {first[0]:.6f}, lightly {first[1]:.6f}, "
         f"|diff| {abs(first[0] - first[1]):.1e}"
     )
-    del twin
     print(
         "timed: lightly's SimCLRProjectionHead as shipped (BatchNorm on its 128-wide "
         "output too, SimCLR v2 style; sslsci's head follows the v1 paper)"
@@ -195,12 +194,17 @@ def main() -> None:
     features.append(torch.randn_like(features[0]))
     head_ours = nn.ModuleDict({"head": ours.projection_head, "loss": ours.criterion})
     head_theirs = nn.ModuleDict({"head": theirs.projection_head, "loss": theirs.criterion})
+    head_twin = nn.ModuleDict({"head": twin.projection_head, "loss": twin.criterion})
 
     def head_loss(m: nn.Module) -> Tensor:
         return m["loss"](m["head"](features[0]), m["head"](features[1]))
 
     heads = alternate(
-        {"sslsci": step_fn(head_ours, head_loss), "lightly": step_fn(head_theirs, head_loss)},
+        {
+            "sslsci": step_fn(head_ours, head_loss),
+            "lightly": step_fn(head_theirs, head_loss),
+            "lightly-v1": step_fn(head_twin, head_loss),
+        },
         10,
         args.rounds,
         30 * args.per_round,
