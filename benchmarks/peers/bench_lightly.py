@@ -34,14 +34,17 @@ ms). Head + NT-Xent + SGD only: sslsci 62.2 steps/s, lightly 55.3 (1.13x), light
 
 Where lightly looks faster (the full step's median, by 2-5 %): that step is ~98 % the
 backbone, the same module with the same weights on both sides, and the part that differs
-is 1.13x faster in sslsci; a probe with 28 steps each (both backbone passes before the
-heads, as sslsci's ``SimCLR.forward`` does, vs per view as lightly's example does) put
-sslsci first (419 ms vs 437 ms for lightly-v1), so the gap is the shared machine's noise,
-not a cost in sslsci. Closing it for sure needs a quiet machine (or more rounds), not a
-code change. Why sslsci's loss is faster: one [2B, 2B] logits matmul and a
-``masked_fill`` of the self-similarities, where lightly's ``NTXentLoss`` runs four B x B
-einsums, two boolean-mask gathers and three concatenations; lightly's head as shipped
-adds a BatchNorm on the output (the rest of the 1.13x). lightly's loss also offers a
+is 1.13x faster in sslsci; the same step's median moved from 457 to 1046 ms between
+runs (other jobs on the 2 cores), 10x the gap, and the quartiles overlap, so the gap is
+the shared machine's noise, not a cost in sslsci (the order of the passes, both backbone
+passes before the heads in sslsci's ``SimCLR.forward`` vs per view in lightly's example,
+made no consistent difference when tried). Settling it needs a quiet machine or more
+rounds (``--rounds``), not a code change.
+
+Why sslsci's loss is faster: one [2B, 2B] logits matmul and a ``masked_fill`` of the
+self-similarities, where lightly's ``NTXentLoss`` runs four B x B einsums, two
+boolean-mask gathers and three concatenations; lightly's head as shipped adds a
+BatchNorm on the output (the rest of the 1.13x). lightly's loss also offers a
 memory bank of negatives, which sslsci's ``NTXentLoss`` does not.
 """
 
