@@ -24,22 +24,24 @@ Run (the command behind the numbers in the notes; needs ``pip install -e ".[peer
 
     nice -n 10 .venv/bin/python benchmarks/peers/bench_lightly.py
 
-Measured 2026-12-04 (2 shared cores, load average 3.5-6.8, 1 torch thread): the losses
+Measured 2026-12-04 (2 shared cores, load average 5-6, 1 torch thread): the losses
 agree exactly on fp64 embeddings (|diff| 0, gradients 6.5e-19) and the first losses of
-the two models from the same weights are equal (4.152352 both). Full step: sslsci 0.96
-steps/s vs lightly 0.99 (1046 vs 1015 ms, 0.97x; 0.95x and 0.98x in two earlier runs at
-lower load, 698 vs 663 and 457 vs 447 ms), quartiles overlapping (981-1114 vs 985-1144
-ms). Head + NT-Xent + SGD only: sslsci 62.2 steps/s, lightly 55.3 (1.13x), lightly-v1
-58.7 (1.06x).
+the two models from the same weights are equal (4.152352 both). Full step: sslsci 0.98
+steps/s vs lightly 1.07 (1019 vs 937 ms, 0.92x; 0.95x, 0.98x and 0.97x in three earlier
+runs), quartiles overlapping (899-1267 vs 889-1154 ms). Head + NT-Xent + SGD only: sslsci
+78.1 steps/s, lightly 68.7 (1.14x), lightly-v1 75.4 (1.10x).
 
-Where lightly looks faster (the full step's median, by 2-5 %): that step is ~98 % the
-backbone, the same module with the same weights on both sides, and the part that differs
-is 1.13x faster in sslsci; the same step's median moved from 457 to 1046 ms between
-runs (other jobs on the 2 cores), 10x the gap, and the quartiles overlap, so the gap is
-the shared machine's noise, not a cost in sslsci (the order of the passes, both backbone
-passes before the heads in sslsci's ``SimCLR.forward`` vs per view in lightly's example,
-made no consistent difference when tried). Settling it needs a quiet machine or more
-rounds (``--rounds``), not a code change.
+Where lightly looks faster (the full step, by 2-8 % in the medians): that step is ~98 %
+the backbone, the same module with the same weights on both sides, and the part that
+differs is 1.14x faster in sslsci. The same step's median moved from 457 to 1046 ms
+between runs (other jobs on the 2 cores), many times the gap; step by step the paired
+ratio was 1.01-1.03 over 20-30 interleaved steps, the fastest steps within 2 %, and the
+order of the passes (both backbone passes before the heads in sslsci's
+``SimCLR.forward``, per view in lightly's example) made no consistent difference either
+way. ``torch.profiler`` over 3 steps of each shows the same convolution and batch-norm
+kernels and fewer operator calls for sslsci (9,759 vs 11,178), so no cost of sslsci's
+is left to remove: the residue is the shared machine. Settling it needs a quiet machine
+or more rounds (``--rounds``), not a code change.
 
 Why sslsci's loss is faster: one [2B, 2B] logits matmul and a ``masked_fill`` of the
 self-similarities, where lightly's ``NTXentLoss`` runs four B x B einsums, two

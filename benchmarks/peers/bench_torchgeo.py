@@ -23,16 +23,17 @@ Run (the command behind the numbers in the notes; needs ``pip install -e ".[peer
 
     nice -n 10 .venv/bin/python benchmarks/peers/bench_torchgeo.py
 
-Measured 2026-12-04 (2 shared cores, load average ~3.5-4; 4 scenes of 2048^2, 134 MB):
-TorchGeo import 4.8 s (15.3 s on the first run, files not yet in the page cache), index
-0.01 s; sslsci ingest 2.6 s (64 tiles). Windows/s: read_many 65,700 (1 per read) and
-79,500 (4 per read), RandomWindows 22,000, TorchGeo 402: sslsci 164x / 198x / 55x.
+Measured 2026-12-04 (2 shared cores, load average 5-6; 4 scenes of 2048^2, 134 MB):
+TorchGeo import 7.4 s (4.8 s and 15.3 s in other runs, by what the page cache held),
+index 0.02 s; sslsci ingest 4.2 s (64 tiles). Windows/s: read_many 32,400 (1 per read)
+and 38,300 (4 per read), RandomWindows 13,900, TorchGeo 266: sslsci 122x / 144x / 52x
+(164x / 198x / 55x in an earlier run at load ~3.5).
 
 TorchGeo is not faster here. Why it is slower: each window pays a GeoDataFrame interval
 and ``.cx`` spatial lookup, then ``rasterio.merge.merge`` over the hit file's
 ``WarpedVRT`` (GDAL's warp machinery, even at the file's own CRS and resolution) into a
 new array; a window from the store is one strided copy out of a memory map. What TorchGeo
-gives for it: no ingest (sslsci's 2.6 s here is paid back after ~1,000 TorchGeo windows),
+gives for it: no ingest (sslsci's 4.2 s here is paid back after ~1,100 TorchGeo windows),
 and reprojection, mosaicking across file edges and time filtering at read time, which
 sslsci does once at ingest (tiles in the source grid) or not at all.
 """
