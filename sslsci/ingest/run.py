@@ -93,6 +93,7 @@ def ingest_entry(
                 opts,
                 str(store.root),
                 store.codec,
+                workspace.storage_options or None,
             )
             for info in todo
         ]
