@@ -10,6 +10,7 @@ store pickles into DataLoader and ingest workers without an open connection.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -40,14 +41,16 @@ class RemoteArrayStore(ArrayStore):
         self.storage_options = dict(storage_options or {})
         self._fs: Any = None
         self._base = ""
+        self._pid = os.getpid()
 
     def __getstate__(self) -> dict[str, Any]:
         return {**super().__getstate__(), "_fs": None}
 
     @property
     def fs(self) -> Any:
-        if self._fs is None:
+        if self._fs is None or self._pid != os.getpid():  # a forked child makes its own
             self._fs, self._base = filesystem(self.root, self.storage_options)
+            self._pid = os.getpid()
         return self._fs
 
     def path(self, key: str) -> str:  # type: ignore[override]
