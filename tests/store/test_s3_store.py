@@ -2,6 +2,7 @@
 S3 server (moto in server mode on 127.0.0.1), checked against the same work on local disk
 and against the bucket as boto3 (not s3fs) lists it."""
 
+import json
 import sqlite3
 
 import numpy as np
@@ -11,12 +12,15 @@ import xarray as xr
 pytest.importorskip("s3fs", reason="the s3 extra is in the dev extra")
 pytest.importorskip("moto.server", reason="moto[server] is in the dev extra")
 
-from sslsci.ingest import ingest_entry  # noqa: E402
-from sslsci.store import ArrayStore, Manifest, workdir_lock  # noqa: E402
-from sslsci.store.remote_arrays import RemoteArrayStore  # noqa: E402
-from sslsci.testing.s3_server import local_s3  # noqa: E402
-from sslsci.train.pipeline import load_pipeline  # noqa: E402
-from sslsci.train.pretrain import pretrain  # noqa: E402
+from typer.testing import CliRunner
+
+from sslsci.cli import app
+from sslsci.ingest import ingest_entry
+from sslsci.store import ArrayStore, Manifest, workdir_lock
+from sslsci.store.remote_arrays import RemoteArrayStore
+from sslsci.testing.s3_server import local_s3
+from sslsci.train.pipeline import load_pipeline
+from sslsci.train.pretrain import pretrain
 
 BUCKET = "sslsci-test"
 
@@ -88,10 +92,15 @@ def test_ingest_into_and_pretrain_from_s3(s3, tmp_path, small_study):
     and pretraining reads its windows back through the URL with the cache off."""
     catalog = small_study(subjects=2, recordings=2, seconds=8.0)
     url = f"s3://{BUCKET}/study"
-    report = ingest_entry(catalog, "study", catalog.workspace(url))
-    assert report.counts["ok"] == 4, report.quarantined
+    args = ["ingest", "study", "--catalog", str(catalog.path), "--workdir", url, "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["ok"] == 4 and counts["quarantined"] == 0
     local = ingest_entry(catalog, "study", catalog.workspace(tmp_path / "local"))
-    assert local.counts == report.counts
+    assert {k: local.counts[k] for k in ("ok", "new", "stored_items")} == {
+        k: counts[k] for k in ("ok", "new", "stored_items")
+    }
 
     objects = _keys(s3, "study/")
     assert "study/manifest.sqlite" in objects
@@ -120,8 +129,8 @@ def test_ingest_into_and_pretrain_from_s3(s3, tmp_path, small_study):
 
 def test_lock_of_a_remote_workdir_is_local_and_keyed_by_url():
     url = f"s3://{BUCKET}/locked"
-    with workdir_lock(url), pytest.raises(RuntimeError, match="another `sslsci ingest`"):
-        with workdir_lock(url):
-            pass
+    refused = pytest.raises(RuntimeError, match="another `sslsci ingest`")
+    with workdir_lock(url), refused, workdir_lock(url):
+        pass
     with workdir_lock(url), workdir_lock(f"s3://{BUCKET}/other"):
         pass
