@@ -14,6 +14,7 @@ pytest.importorskip("moto.server", reason="moto[server] is in the dev extra")
 
 from typer.testing import CliRunner
 
+from sslsci.catalog import load_catalog
 from sslsci.cli import app
 from sslsci.ingest import ingest_entry
 from sslsci.store import ArrayStore, Manifest, workdir_lock
@@ -41,12 +42,18 @@ trainer: {{max_steps: 3, checkpoint_every_n_steps: 3, log_every_n_steps: 1}}
 
 
 @pytest.fixture(scope="module")
-def s3():
-    """The server, the bucket, and a boto3 client (an independent view of the bucket)."""
+def endpoint():
+    """The server (with the bucket) for this module; AWS_* point at it meanwhile."""
+    with local_s3(BUCKET) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def s3(endpoint):
+    """A boto3 client: a view of the bucket independent of the s3fs the store uses."""
     import boto3
 
-    with local_s3(BUCKET) as endpoint:
-        yield boto3.client("s3", endpoint_url=endpoint)
+    return boto3.client("s3", endpoint_url=endpoint)
 
 
 @pytest.fixture(autouse=True)
@@ -134,3 +141,20 @@ def test_lock_of_a_remote_workdir_is_local_and_keyed_by_url():
         pass
     with workdir_lock(url), workdir_lock(f"s3://{BUCKET}/other"):
         pass
+
+
+def test_catalog_storage_options_reach_the_store(s3, endpoint, tmp_path, monkeypatch, small_study):
+    """With no AWS_ENDPOINT_URL, the catalog's workdir URL and storage_options suffice."""
+    import s3fs
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    s3fs.S3FileSystem.clear_instance_cache()
+    small_study(subjects=1, recordings=1, seconds=4.0)
+    text = (tmp_path / "catalog.yaml").read_text()
+    options = f"{{endpoint_url: '{endpoint}', key: testing, secret: testing}}"
+    header = f"workdir: s3://{BUCKET}/from-catalog\nstorage_options: {options}\n"
+    (tmp_path / "catalog.yaml").write_text(header + text)
+    catalog = load_catalog(tmp_path / "catalog.yaml")
+    report = ingest_entry(catalog, "study", catalog.workspace())
+    assert report.counts["ok"] == 1, report.quarantined
+    assert "from-catalog/manifest.sqlite" in _keys(s3, "from-catalog/")
