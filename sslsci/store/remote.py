@@ -97,10 +97,11 @@ def download_snapshot(url: str, storage_options: dict[str, Any] | None = None) -
     folder = local_state(url) / "snapshots"
     folder.mkdir(exist_ok=True)
     for old in folder.glob("*.sqlite"):  # snapshots of processes that have ended
-        if old.stem.isdigit() and not _alive(int(old.stem)):
+        pid = old.stem.split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
             old.unlink(missing_ok=True)
-    local = folder / f"{os.getpid()}.sqlite"
-    partial = local.with_suffix(f".{uuid.uuid4().hex[:8]}.part")
+    local = folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sqlite"
+    partial = local.with_suffix(".part")
     fs.get_file(remote, str(partial))
     os.replace(partial, local)
     return local

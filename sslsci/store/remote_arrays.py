@@ -113,6 +113,23 @@ class RemoteArrayStore(ArrayStore):
     def clean_tmp(self) -> None:
         """Nothing to clean: items are staged in local temporary folders."""
 
+    def drop_unfinished(self) -> None:
+        """Delete the objects of items whose upload never reached the marker (a killed
+        writer). Lists every object under ``items/``, so ``store prune`` does it, never
+        each ingest; run it, like any write, with no other writer on the store."""
+        self.fs.invalidate_cache()
+        folders: dict[str, bool] = {}
+        prefix = f"{self._base}/items/"
+        for path in self.fs.find(prefix):
+            parts = path[len(prefix) :].split("/")
+            if len(parts) >= 3:
+                folder = prefix + "/".join(parts[:2])
+                marked = "/".join(parts[2:]) == MARKER
+                folders[folder] = folders.get(folder, False) or marked
+        for folder, marked in folders.items():
+            if not marked:
+                self.fs.rm(folder, recursive=True)
+
     def _handle(self, key: str) -> zarr.Array:
         handle = self._handles.get(key)
         if handle is None:

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from sslsci.catalog import load_catalog
 from sslsci.cli import app
 from sslsci.ingest import ingest_entry
+from sslsci.ingest.prune import prune_store
 from sslsci.store import ArrayStore, Manifest, workdir_lock
 from sslsci.store.remote_arrays import RemoteArrayStore
 from sslsci.testing.s3_server import local_s3
@@ -158,3 +159,16 @@ def test_catalog_storage_options_reach_the_store(s3, endpoint, tmp_path, monkeyp
     report = ingest_entry(catalog, "study", catalog.workspace())
     assert report.counts["ok"] == 1, report.quarantined
     assert "from-catalog/manifest.sqlite" in _keys(s3, "from-catalog/")
+
+
+def test_prune_drops_uploads_a_killed_writer_left(s3, tmp_path, small_study):
+    """Objects of an item whose marker never landed are deleted; stored items stay."""
+    catalog = small_study(subjects=1, recordings=1, seconds=4.0)
+    workspace = catalog.workspace(f"s3://{BUCKET}/pruned")
+    ingest_entry(catalog, "study", workspace)
+    kept = workspace.store().keys()
+    stray = "pruned/store/items/ff/ff00/"
+    for name in ("zarr.json", "data/c/0/0"):  # uploaded before the kill; no data/zarr.json
+        s3.put_object(Bucket=BUCKET, Key=stray + name, Body=b"{}")
+    assert prune_store(workspace) == (0, 0)
+    assert not _keys(s3, stray) and workspace.store().keys() == kept and len(kept) == 1
