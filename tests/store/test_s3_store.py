@@ -18,7 +18,7 @@ from sslsci.catalog import load_catalog
 from sslsci.cli import app
 from sslsci.ingest import ingest_entry
 from sslsci.ingest.prune import prune_store
-from sslsci.store import ArrayStore, Manifest, workdir_lock
+from sslsci.store import ArrayStore, Manifest, remote, workdir_lock
 from sslsci.store.remote_arrays import RemoteArrayStore
 from sslsci.testing.s3_server import local_s3
 from sslsci.train.pipeline import load_pipeline
@@ -95,7 +95,7 @@ def test_windows_from_s3_equal_the_array(s3, tmp_path, monkeypatch, codec, chunk
     assert remote.keys() == set() and not _keys(s3, prefix + "/items/")
 
 
-def test_ingest_into_and_pretrain_from_s3(s3, tmp_path, small_study):
+def test_ingest_into_and_pretrain_from_s3(s3, tmp_path, monkeypatch, small_study):
     """Ingest writes items and manifest into the bucket, a re-run finds them unchanged,
     and pretraining reads its windows back through the URL with the cache off."""
     catalog = small_study(subjects=2, recordings=2, seconds=8.0)
@@ -130,9 +130,14 @@ def test_ingest_into_and_pretrain_from_s3(s3, tmp_path, small_study):
     again = ingest_entry(catalog, "study", catalog.workspace(url))
     assert again.counts["unchanged"] == 4 and again.counts["new"] == 0
 
+    downloads = []
+    real_download = remote.download_snapshot
+    counted = lambda *args: downloads.append(args) or real_download(*args)  # noqa: E731
+    monkeypatch.setattr(remote, "download_snapshot", counted)
     (catalog.root / "s3run.yaml").write_text(PIPELINE.format(workdir=url))
     result = pretrain(load_pipeline(catalog.root / "s3run.yaml"))
     assert result.steps == 3 and result.checkpoint.is_file()
+    assert len(downloads) == 1  # one read-only snapshot of the manifest for the whole run
 
 
 def test_lock_of_a_remote_workdir_is_local_and_keyed_by_url():
