@@ -177,3 +177,20 @@ def test_prune_drops_uploads_a_killed_writer_left(s3, tmp_path, small_study):
         s3.put_object(Bucket=BUCKET, Key=stray + name, Body=b"{}")
     assert prune_store(workspace) == (0, 0)
     assert not _keys(s3, stray) and workspace.store().keys() == kept and len(kept) == 1
+
+
+def test_an_ingest_that_fails_midway_uploads_the_sources_it_recorded(s3, tmp_path, small_study):
+    catalog = small_study(subjects=1, recordings=3, seconds=4.0)
+    workspace = catalog.workspace(f"s3://{BUCKET}/midway")
+
+    def stop_after_first(done: int, total: int) -> None:
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest_entry(catalog, "study", workspace, progress=stop_after_first)
+    s3.download_file(BUCKET, "midway/manifest.sqlite", str(tmp_path / "midway.sqlite"))
+    with sqlite3.connect(tmp_path / "midway.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM sources WHERE status = 'ok'").fetchone() == (1,)
+    again = ingest_entry(catalog, "study", workspace)
+    assert again.counts["unchanged"] == 1 and again.counts["new"] == 2
