@@ -13,7 +13,9 @@ from sslsci.cli.app import app, fail, out, styled, user_errors
 
 PipelineArg = Annotated[Path, typer.Argument(help="Pipeline YAML (see pipelines/).")]
 CatalogOverride = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML.")]
-WorkdirOpt = Annotated[Path | None, typer.Option("--workdir", help="Store + manifest folder.")]
+WorkdirOpt = Annotated[
+    str | None, typer.Option("--workdir", help="Store + manifest folder or URL (s3://...).")
+]
 OutputOpt = Annotated[Path | None, typer.Option("--output", help="Runs folder.")]
 
 

@@ -43,8 +43,8 @@ def evaluate_bundle(
     model = load_bundle(bundle)
     meta = model.metadata
     catalog = load_catalog(catalog_path)
-    workspace = Workspace(catalog.resolve_workdir(workdir))
-    manifest = workspace.manifest()
+    workspace = catalog.workspace(workdir)
+    manifest = workspace.snapshot()
     train = manifest.items([task.entry], split=task.train_split)
     test = manifest.items([task.entry], split=task.test_split)
     manifest.close()
