@@ -61,6 +61,12 @@ class SuiteSettings:
         return ("linear", "knn") + (("finetune",) if self.finetune else ())
 
 
+def progress_steps(settings: SuiteSettings) -> int:
+    """How many times ``run_suite`` reports progress (for a progress bar's total)."""
+    per_draw = 4 + (2 if settings.finetune else 0)
+    return 2 + len(settings.fractions) * len(settings.seeds) * per_draw
+
+
 def fraction_key(fraction: float) -> str:
     """'1%', '10%', '100%': the JSON key of a fraction (exact up to 4 decimals)."""
     return f"{100 * fraction:.4g}%"
