@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from sslsci.evaluate.report import plot_confusion
 
 LABELS = {"ssl": "SSL", "random_init": "random init"}
+BOUNDED = {"accuracy", "macro_f1", "balanced_accuracy", "mean_average_precision", "micro_f1"}
 STYLES = {"linear": "-", "knn": ":", "finetune": "--"}
 
 
@@ -48,15 +49,22 @@ def fraction_curve(results: dict[str, Any], title: str) -> bytes:
                 label=f"{LABELS.get(name, name)} {protocol}",
             )
             if all(s["low"] is not None for s in stats):
-                axes.fill_between(
-                    fractions,
-                    [s["low"] for s in stats],
-                    [s["high"] for s in stats],
-                    color=colour,
-                    alpha=0.12,
-                )
+                low, high = [s["low"] for s in stats], [s["high"] for s in stats]
+                if metric in BOUNDED:  # a few seeds give wide t-intervals: clip to the range
+                    low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
+                axes.fill_between(fractions, low, high, color=colour, alpha=0.12)
     axes.set_xscale("log")
-    axes.set_xlabel("labelled share of the train split (%)")
+    shown = sorted(
+        {
+            float(key.rstrip("%"))
+            for b in results["summary"].values()
+            for c in b.values()
+            for key in c
+        }
+    )
+    axes.set_xticks(shown, [f"{value:g}%" for value in shown])
+    axes.minorticks_off()
+    axes.set_xlabel("labelled share of the train split")
     axes.set_ylabel(metric)
     axes.set_title(title, fontsize=9)
     axes.legend(fontsize=7)

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import f1_score, r2_score
 
+from sslsci.data import LabelledWindows, Standardizer
 from sslsci.evaluate.embed import embed_items
 from sslsci.evaluate.finetune import FinetuneSettings
 from sslsci.evaluate.suite import SuiteSettings, fraction_key, run_suite
@@ -99,3 +100,30 @@ def test_pipeline_declares_the_budget_and_a_misspelt_key_errors():
         EvalConfig(entry="e", finetune={"max_step": 7})
     with pytest.raises(ValidationError):
         EvalConfig(entry="e", fractions=[0.0])
+
+
+def test_catalog_labels_as_regression_targets(store, put_items, mean_backbone):
+    rng = np.random.default_rng(3)
+    arrays, truth = [], []
+    for index in range(40):
+        values = rng.normal(0, 1, (2, 8)).astype(np.float32)
+        truth.append(float(2 * values[0].mean() - values[1].mean()))
+        arrays.append((str(index), values, f"{truth[-1]!r}", "train" if index < 30 else "test"))
+    rows = put_items(arrays)
+    sets = [
+        LabelledWindows(
+            store,
+            [r for r in rows if r.split == split],
+            {"time": 8},
+            Standardizer((0.0, 0.0), (1.0, 1.0)),
+            [],
+            regression=True,
+        )
+        for split in ("train", "test")
+    ]
+    assert float(sets[1][0][1]) == pytest.approx(truth[30], rel=1e-6)
+    settings = SuiteSettings(fractions=(1.0,), seeds=(0,), k=3, finetune=None)
+    results, _ = run_suite(
+        mean_backbone(), mean_backbone, *sets, kind="regression", settings=settings
+    )
+    assert results["summary"]["linear"]["ssl"]["100%"]["r2"]["mean"] > 0.99
