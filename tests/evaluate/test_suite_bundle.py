@@ -108,3 +108,10 @@ def test_report_html_renders_table_and_images_offline(suite_bundle) -> None:
     assert len(rows) == 1 + 3 * 3  # header + (SSL, random init, gain) per protocol
     mean = report["tasks"]["study"]["summary"]["linear"]["ssl"]["100%"]["accuracy"]["mean"]
     assert f"{mean:.3f}" in rows[1]
+
+
+def test_cli_asks_for_a_task_or_the_suite_and_checks_fractions(tmp_path) -> None:
+    plain = CliRunner().invoke(app, ["evaluate", str(tmp_path)])
+    assert plain.exit_code != 0 and "--suite" in plain.output
+    bad = CliRunner().invoke(app, ["evaluate", str(tmp_path), "--suite", "--fractions", "0,1"])
+    assert bad.exit_code != 0 and "(0, 1]" in bad.output
