@@ -93,7 +93,10 @@ def probe(
         return multilabel_knn_probe(train_X, train_y, test_X, test_y, k=k)
     if protocol == "linear":
         return linear_probe(train_X, train_y, test_X, test_y, seed=seed)
-    return knn_probe(train_X, train_y, test_X, test_y, k=k)
+    # At 1% labels a class may have a single example: with k above the smallest class count
+    # every vote would tie and go to class 0, so k never exceeds it.
+    smallest = int(np.unique(train_y, return_counts=True)[1].min())
+    return knn_probe(train_X, train_y, test_X, test_y, k=max(1, min(k, smallest)))
 
 
 def scored(kind: str, truth: np.ndarray, predicted: np.ndarray, outputs: int) -> dict[str, Any]:

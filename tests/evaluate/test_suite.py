@@ -127,3 +127,13 @@ def test_catalog_labels_as_regression_targets(store, put_items, mean_backbone):
         mean_backbone(), mean_backbone, *sets, kind="regression", settings=settings
     )
     assert results["summary"]["linear"]["ssl"]["100%"]["r2"]["mean"] > 0.99
+
+
+def test_knn_with_one_label_per_class_votes_with_one_neighbour():
+    from sslsci.evaluate.suite import probe
+
+    train_X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    test_X = train_X * 2 + 0.1
+    labels = np.arange(4)
+    result = probe("classification", "knn", (train_X, labels), (test_X, labels), k=5, seed=0)
+    assert result["k"] == 1 and result["accuracy"] == 1.0  # cosine nearest is its own class
