@@ -5,7 +5,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench browser
 
 setup: $(VENV)/.installed
 
@@ -21,8 +21,13 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test: lint
-	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile
+# Headless Chromium for the tests that check rendered pages (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: lint browser
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=25
 
 bench: setup
 	$(PY) benchmarks/bench_store.py

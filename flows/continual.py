@@ -21,7 +21,6 @@ from flows.release_artifacts import publish_artifacts  # noqa: E402
 from sslsci.catalog import load_catalog  # noqa: E402
 from sslsci.continual import round as rounds  # noqa: E402
 from sslsci.ingest import ingest_entry  # noqa: E402
-from sslsci.store import Workspace  # noqa: E402
 from sslsci.train.export import export_checkpoint  # noqa: E402
 from sslsci.train.pipeline import load_pipeline  # noqa: E402
 
@@ -43,9 +42,9 @@ def model_resource(model: str) -> str:
 def watch_archive_flow(catalog_path: str, entry: str, workdir: str | None = None) -> dict[str, Any]:
     """Ingest one entry; if anything was new, changed or gone, say so with an event."""
     catalog = load_catalog(catalog_path)
-    workspace = Workspace(catalog.resolve_workdir(workdir))
+    workspace = catalog.workspace(workdir)
     report = ingest_entry(catalog, entry, workspace)
-    manifest = workspace.manifest()
+    manifest = workspace.snapshot()
     try:
         manifest_hash, rows = manifest.data_hash([entry])
     finally:

@@ -16,7 +16,6 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from sslsci.catalog import load_catalog  # noqa: E402
 from sslsci.evaluate.on_bundle import evaluate_bundle  # noqa: E402
 from sslsci.ingest import ingest_entry  # noqa: E402
-from sslsci.store import Workspace  # noqa: E402
 from sslsci.train.check import check_pipeline  # noqa: E402
 from sslsci.train.export import export_checkpoint  # noqa: E402
 from sslsci.train.pipeline import load_pipeline  # noqa: E402
@@ -27,7 +26,7 @@ from sslsci.train.run_folder import refuse_overwrite  # noqa: E402
 @task(name="ingest", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def ingest_task(catalog_path: str, entry: str, workdir: str | None) -> dict[str, Any]:
     catalog = load_catalog(catalog_path)
-    report = ingest_entry(catalog, entry, Workspace(catalog.resolve_workdir(workdir)))
+    report = ingest_entry(catalog, entry, catalog.workspace(workdir))
     get_run_logger().info("ingest %s: %s", entry, report.counts)
     return {"counts": report.counts, "quarantined": report.quarantined}
 

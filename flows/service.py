@@ -93,7 +93,12 @@ def serve_catalog(
     """Run every deployment of the catalog until SIGTERM or Ctrl-C; schedules stay active."""
     from sslsci.catalog import load_catalog
 
-    home = load_catalog(catalog_path).resolve_workdir(workdir) / "prefect-server"
+    root = load_catalog(catalog_path).resolve_workdir(workdir)
+    if isinstance(root, str):  # a remote store: the server's database stays on this machine
+        from sslsci.store.remote import local_state
+
+        root = local_state(root)
+    home = root / "prefect-server"
     signal.signal(signal.SIGTERM, _stop)
     with prefect_api(home) as url:
         from prefect import serve

@@ -31,6 +31,8 @@ def workdir_problems(catalog: Catalog, override: str | Path | None = None) -> li
     """The store folder (``--workdir``, else the catalog's) must be a folder ingest can
     write, or creatable in one."""
     workdir = catalog.resolve_workdir(override)
+    if isinstance(workdir, str):  # a URL: object storage, reached only when ingest runs
+        return []
     where = "--workdir" if override is not None else f"{catalog.path}: workdir"
     if workdir.exists() and not workdir.is_dir():
         return [f"{where} {workdir} is not a folder; name a folder for the store"]

@@ -126,6 +126,9 @@ class Catalog(_Strict):
     """The whole catalog file."""
 
     workdir: str | None = None
+    # fsspec options of a remote workdir (s3://...): endpoint_url, key, secret, ...;
+    # left empty, s3fs reads the standard AWS_* variables and config files.
+    storage_options: dict[str, Any] = Field(default_factory=dict)
     entries: list[CatalogEntry]
     path: Path | None = Field(default=None, exclude=True)
 
@@ -151,17 +154,33 @@ class Catalog(_Strict):
         """The folder relative paths in the catalog are resolved against."""
         return self.path.parent if self.path else Path.cwd()
 
-    def resolve_workdir(self, override: str | Path | None = None) -> Path:
-        """Where the store and manifest live: --workdir, the catalog's, or .sslsci beside it."""
+    def resolve_workdir(self, override: str | Path | None = None) -> Path | str:
+        """Where the store and manifest live: --workdir, the catalog's, or .sslsci beside it;
+        a URL (``s3://bucket/prefix``: a store on object storage) is returned as given."""
         if override is not None:
+            if _is_url(override):
+                return str(override).rstrip("/")
             return Path(override).expanduser().resolve()
+        if self.workdir is not None and _is_url(self.workdir):
+            return self.workdir.rstrip("/")
         return (self.root / (self.workdir or DEFAULT_WORKDIR)).resolve()
+
+    def workspace(self, override: str | Path | None = None):
+        """The ``Workspace`` at ``resolve_workdir(override)``, with the storage options."""
+        from sslsci.store.workspace import Workspace
+
+        return Workspace(self.resolve_workdir(override), storage_options=self.storage_options)
 
     def resolve_uri(self, entry: CatalogEntry) -> str:
         """An entry's uri with relative local paths taken from the catalog's folder."""
         if "://" in entry.uri:
             return entry.uri
         return str((self.root / Path(entry.uri).expanduser()).resolve())
+
+
+def _is_url(value: str | Path) -> bool:
+    """A workdir on object storage; ``file://`` and plain paths are folders here."""
+    return "://" in str(value) and not str(value).startswith("file://")
 
 
 def archive_file(uri: str, name: str) -> str:

@@ -52,8 +52,10 @@ def styled(prefix: str, style: str, text: object = "") -> Text:
 
 
 CatalogOpt = Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")]
+# A string, not a Path: a store on object storage is a URL (s3://bucket/prefix).
 WorkdirOpt = Annotated[
-    Path | None, typer.Option("--workdir", help="Store + manifest folder (default: catalog's).")
+    str | None,
+    typer.Option("--workdir", help="Store + manifest folder or URL (default: catalog's)."),
 ]
 
 

@@ -23,12 +23,11 @@ from sslsci.cli.app import (
 )
 
 
-def _workspace(catalog_path: Path, workdir: Path | None):
+def _workspace(catalog_path: Path, workdir: str | None):
     from sslsci.catalog import load_catalog
-    from sslsci.store import Workspace
 
     catalog = load_catalog(catalog_path)
-    return catalog, Workspace(catalog.resolve_workdir(workdir))
+    return catalog, catalog.workspace(workdir)
 
 
 @app.command("plugins")

@@ -13,7 +13,9 @@ from sslsci.cli.app import app, fail, out, styled, user_errors
 
 PipelineArg = Annotated[Path, typer.Argument(help="Pipeline YAML (see pipelines/).")]
 CatalogOverride = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML.")]
-WorkdirOpt = Annotated[Path | None, typer.Option("--workdir", help="Store + manifest folder.")]
+WorkdirOpt = Annotated[
+    str | None, typer.Option("--workdir", help="Store + manifest folder or URL (s3://...).")
+]
 OutputOpt = Annotated[Path | None, typer.Option("--output", help="Runs folder.")]
 
 
@@ -64,7 +66,9 @@ def export_command(
 @app.command("evaluate")
 def evaluate_command(
     bundle: Annotated[Path, typer.Argument(help="Bundle folder.")],
-    task: Annotated[str, typer.Option("--task", help="Labelled catalog entry.")],
+    task: Annotated[
+        str | None, typer.Option("--task", help="Labelled catalog entry (optional with --suite).")
+    ] = None,
     plugin_task: Annotated[
         str | None,
         typer.Option("--plugin-task", help="A task of the plugin (e.g. ct's organ_patch)."),
@@ -76,11 +80,38 @@ def evaluate_command(
     k: Annotated[int, typer.Option(help="Neighbours for kNN.")] = 20,
     force: Annotated[bool, typer.Option("--force", help="Evaluate despite leakage.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    suite: Annotated[
+        bool,
+        typer.Option(
+            "--suite",
+            help="Probes and fine-tuning at label fractions x seeds, for every task the "
+            "pipeline names; writes BUNDLE/suite/report.html.",
+        ),
+    ] = False,
+    fractions: Annotated[
+        str | None, typer.Option("--fractions", help="Label fractions, e.g. 0.01,0.1,1.")
+    ] = None,
+    seeds: Annotated[int | None, typer.Option("--seeds", help="Seeds per fraction.")] = None,
 ) -> None:
     """Linear probe and kNN on frozen features, against a random-init backbone."""
     from sslsci.evaluate.on_bundle import evaluate_bundle, report_folder
     from sslsci.train.pipeline import EvalConfig
 
+    if suite:
+        cfg = None
+        if task is not None:
+            cfg = EvalConfig(
+                entry=task,
+                task=plugin_task,
+                train_split=train_split,
+                test_split=test_split,
+                k=k,
+                force=force,
+            )
+        suite_command(bundle, cfg, catalog, workdir, fractions, seeds, as_json)
+        return
+    if task is None:
+        raise fail("give --task ENTRY, or --suite to run the tasks the pipeline names")
     cfg = EvalConfig(
         entry=task,
         task=plugin_task,
@@ -95,6 +126,60 @@ def evaluate_command(
         return
     print_results(results)
     out.print(f"report: {report_folder(bundle, cfg) / 'report.md'}", soft_wrap=True)
+
+
+def suite_command(
+    bundle: Path,
+    task: object | None,
+    catalog: Path,
+    workdir: str | None,
+    fractions: str | None,
+    seeds: int | None,
+    as_json: bool,
+) -> None:
+    """The suite with a rich progress bar naming the task, protocol, fraction and seed."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sslsci.evaluate.suite import progress_steps
+    from sslsci.evaluate.suite_bundle import evaluate_suite_bundle, pipeline_tasks, suite_settings
+
+    try:
+        shares = [float(f) for f in fractions.split(",")] if fractions else None
+    except ValueError:
+        raise fail(f"--fractions {fractions!r}: give numbers separated by commas") from None
+    if shares and not all(0 < f <= 1 for f in shares):
+        raise fail(f"--fractions {fractions!r}: every fraction must be in (0, 1]")
+    with user_errors():
+        tasks = [task] if task is not None else pipeline_tasks(bundle)
+        total = sum(progress_steps(suite_settings(t, shares, seeds)) for t in tasks)
+        columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=out, transient=True) as bar:
+            job = bar.add_task("evaluation suite", total=total)
+
+            def advance(line: str) -> None:
+                bar.update(job, advance=1, description=line)
+
+            document = evaluate_suite_bundle(
+                bundle,
+                tasks,
+                catalog_path=catalog,
+                workdir=workdir,
+                fractions=shares,
+                seeds=seeds,
+                progress=advance,
+            )
+    if as_json:
+        print(json.dumps(document, indent=2, default=str))
+        return
+    from sslsci.evaluate.suite_report import fraction_rows
+
+    for key, results in document["tasks"].items():
+        header, rows = fraction_rows(results)
+        table = Table(*header, title=f"{key}: {results['primary_metric']}")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    out.print(f"report: {document['report']['html']}", soft_wrap=True)
 
 
 COLUMNS = {
@@ -147,8 +232,9 @@ def run_command(
     from sslsci.cli.console import quiet_lightning
     from sslsci.cli.flows import load_flow
 
-    quiet_lightning()
     with user_errors():
+        _check_before_prefect(pipeline, output, resume)
+        quiet_lightning()  # after the checks: importing Lightning alone takes seconds
         result = load_flow("run")(
             str(pipeline),
             str(catalog) if catalog else None,
@@ -161,6 +247,19 @@ def run_command(
     out.print(f"bundle: {result['bundle']}", soft_wrap=True)
     for evaluation in result["evaluation"]:
         out.print(f"report ({evaluation['task']}): {evaluation['report']}", soft_wrap=True)
+
+
+def _check_before_prefect(pipeline: Path, output: Path | None, resume: bool) -> None:
+    """The flow's own first checks, run before Prefect starts (~25 s): a misspelt option or
+    a rerun over a finished run fails at once."""
+    from sslsci.train.check import check_pipeline
+    from sslsci.train.pipeline import load_pipeline
+    from sslsci.train.run_folder import refuse_overwrite
+
+    cfg = load_pipeline(str(pipeline))
+    check_pipeline(cfg)
+    if not resume:
+        refuse_overwrite(cfg.output_dir(str(output) if output else None))
 
 
 @app.command("demo")

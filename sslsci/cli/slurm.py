@@ -25,7 +25,7 @@ def slurm_command(
     partition: Annotated[str | None, typer.Option()] = None,
     account: Annotated[str | None, typer.Option()] = None,
     catalog: Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML.")] = None,
-    workdir: Annotated[Path | None, typer.Option("--workdir", help="Store folder.")] = None,
+    workdir: Annotated[str | None, typer.Option("--workdir", help="Store folder or URL.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Runs folder.")] = None,
     script: Annotated[
         Path | None, typer.Option("--out", help="Script file (default: NAME.sbatch here).")

@@ -48,7 +48,7 @@ class Context:
             )
         path = pipeline.catalog_path(catalog_path)
         catalog = load_catalog(path)
-        workspace = Workspace(catalog.resolve_workdir(workdir or pipeline.workdir))
+        workspace = catalog.workspace(workdir or pipeline.workdir)
         return cls(pipeline, path, workspace, pipeline.output_dir(output) / "continual")
 
 
@@ -103,7 +103,7 @@ def round_id(parent: str | None, items: list[ItemRow], steps: int) -> str:
 
 
 def training_pool(ctx: Context) -> list[ItemRow]:
-    manifest = ctx.workspace.manifest()
+    manifest = ctx.workspace.snapshot()
     try:
         return manifest.items(ctx.pipeline.data.entries, split=ctx.pipeline.data.split)
     finally:
@@ -222,7 +222,7 @@ def frozen_splits(ctx: Context) -> tuple[dict[str, dict[str, list[str]]], str]:
     scored on the same items; and the file's sha256 (recorded in each release)."""
     path = ctx.home / SPLITS_FILE
     splits = json.loads(path.read_text()) if path.is_file() else {}
-    manifest = ctx.workspace.manifest()
+    manifest = ctx.workspace.snapshot()
     try:
         for task in ctx.pipeline.evaluate:
             if task.key not in splits:

@@ -38,7 +38,8 @@ class LabelledWindows(Dataset):
     Each sample is (tiles [K, ...window], target): the item cut into its tiles as
     ``sslsci.data.tiles`` defines them (at most ``max_tiles``), standardised, so an
     item's embedding is the mean over its tiles. The target is a class index, or with
-    ``multilabel`` a multi-hot vector over ``classes``. ``label_key`` reads the target
+    ``multilabel`` a multi-hot vector over ``classes``, with ``regression`` the label as a
+    number (``classes`` is then empty). ``label_key`` reads the target
     from the item's labels (a plugin task's key) instead of its catalog label.
     """
 
@@ -53,6 +54,7 @@ class LabelledWindows(Dataset):
         *,
         label_key: str | None = None,
         multilabel: bool = False,
+        regression: bool = False,
     ) -> None:
         unlabelled = [i.uri for i in items if item_target(i, label_key) is None]
         if unlabelled:
@@ -64,11 +66,14 @@ class LabelledWindows(Dataset):
         self.store, self.items, self.window = store, list(items), dict(window)
         self.standardizer, self.max_tiles = standardizer, max_tiles
         self.class_index = {c: k for k, c in enumerate(classes)}
-        self.label_key, self.multilabel = label_key, multilabel
+        self.label_key, self.multilabel, self.regression = label_key, multilabel, regression
 
     def target(self, item: ItemRow) -> int | torch.Tensor:
-        """The class index, or the multi-hot float vector of a multi-label item."""
+        """The class index, the multi-hot float vector of a multi-label item, or the
+        number a regression label holds (a 0-d float tensor)."""
         value = item_target(item, self.label_key)
+        if self.regression:
+            return torch.tensor(float(value))
         if not self.multilabel:
             return self.class_index[value]
         hot = torch.zeros(len(self.class_index))

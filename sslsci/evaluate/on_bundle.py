@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from sslsci.data import LabelledWindows, Standardizer, item_target, split_labels
 from sslsci.evaluate.task_windows import TaskWindows, collect_task_windows, plugin_task
 from sslsci.plugins.contract import TaskSpec
 from sslsci.plugins.discovery import get_plugin
-from sslsci.store import Workspace
+from sslsci.store import ItemRow, Workspace
 from sslsci.train.pipeline import EvalConfig
 
 
@@ -36,15 +37,79 @@ def evaluate_bundle(
     the results into its sslsci.json and model card under ``task.key``. Test files that
     were in the pretraining data are refused as leakage unless ``task.force``.
     """
-    from sslsci.bundle import load_bundle, update_bundle_evaluation
-    from sslsci.evaluate import check_leakage, evaluate_task, write_report
+    from sslsci.bundle import update_bundle_evaluation
+    from sslsci.evaluate import evaluate_task, write_report
 
-    bundle = Path(bundle)
-    model = load_bundle(bundle)
+    prepared = prepare_task(
+        bundle, task, catalog_path=catalog_path, workdir=workdir, seed=seed, only=only
+    )
+    model, meta, spec, sets, leaked = (
+        prepared.model,
+        prepared.meta,
+        prepared.spec,
+        prepared.sets,
+        prepared.leaked,
+    )
+    pre = meta["preprocessing"]
+
+    def random_backbone() -> torch.nn.Module:
+        torch.manual_seed(seed)
+        return prepared.build_backbone()
+
+    results = evaluate_task(model.backbone, random_backbone, sets[0], sets[1], k=task.k, seed=seed)
+    results.update(task=task.key, synthetic=task.synthetic, leakage=leaked)
+    if not (spec is not None and spec.plugin_windows):
+        results["embedding"] = pre["embedding"]
+    folder = report_folder(bundle, task)
+    write_report(results, folder, title=f"{meta['name']} on {task.key}")
+    update_bundle_evaluation(bundle, {task.key: results})
+    return {**results, "report": str(folder / "report.md")}
+
+
+@dataclass
+class PreparedTask:
+    """A bundle's backbone and a task's train/test sets, checked for leakage."""
+
+    model: Any
+    meta: dict[str, Any]
+    plugin: Any
+    spec: TaskSpec | None
+    kind: str  # the plugin task's, else the pipeline's for catalog labels
+    sets: list[Any]
+    train_items: list[ItemRow]
+    test_items: list[ItemRow]
+    leaked: list[str]
+
+    def build_backbone(self) -> torch.nn.Module:
+        """An untrained backbone of the bundle's architecture (seed the RNG first)."""
+        backbone = self.meta["backbone"]
+        return self.plugin.backbones[backbone["name"]](**backbone["config"])
+
+    def train_groups(self) -> list[str] | None:
+        """One group per train sample (the catalog's group key), or None for plugin windows."""
+        if self.spec is not None and self.spec.plugin_windows:
+            return None
+        return [item.group_key or item.uri for item in self.train_items]
+
+
+def prepare_task(
+    bundle: str | Path,
+    task: EvalConfig,
+    *,
+    catalog_path: str | Path,
+    workdir: str | Path | None = None,
+    seed: int = 0,
+    only: tuple[set[str], set[str]] | None = None,
+) -> PreparedTask:
+    """Load the bundle, list the task's splits, refuse leakage, and build the two sets."""
+    from sslsci.bundle import load_bundle
+    from sslsci.evaluate import check_leakage
+
+    model = load_bundle(Path(bundle))
     meta = model.metadata
     catalog = load_catalog(catalog_path)
-    workspace = Workspace(catalog.resolve_workdir(workdir))
-    manifest = workspace.manifest()
+    workspace = catalog.workspace(workdir)
+    manifest = workspace.snapshot()
     train = manifest.items([task.entry], split=task.train_split)
     test = manifest.items([task.entry], split=task.test_split)
     manifest.close()
@@ -73,21 +138,9 @@ def evaluate_bundle(
             plugin, spec.name, (train, test), workspace, standardizer, seed, context
         )
     else:
-        sets = item_sets(meta, (train, test), workspace, spec)
-    backbone_meta = meta["backbone"]
-
-    def random_backbone() -> torch.nn.Module:
-        torch.manual_seed(seed)
-        return plugin.backbones[backbone_meta["name"]](**backbone_meta["config"])
-
-    results = evaluate_task(model.backbone, random_backbone, sets[0], sets[1], k=task.k, seed=seed)
-    results.update(task=task.key, synthetic=task.synthetic, leakage=leaked)
-    if not (spec is not None and spec.plugin_windows):
-        results["embedding"] = pre["embedding"]
-    folder = report_folder(bundle, task)
-    write_report(results, folder, title=f"{meta['name']} on {task.key}")
-    update_bundle_evaluation(bundle, {task.key: results})
-    return {**results, "report": str(folder / "report.md")}
+        sets = item_sets(meta, (train, test), workspace, spec, kind=task.kind)
+    kind = spec.kind if spec is not None else task.kind
+    return PreparedTask(model, meta, plugin, spec, kind, sets, train, test, leaked)
 
 
 def report_folder(bundle: str | Path, task: EvalConfig) -> Path:
@@ -103,6 +156,8 @@ def item_sets(
     splits: tuple[list, list],
     workspace: Workspace,
     spec: TaskSpec | None = None,
+    *,
+    kind: str | None = None,
 ) -> list[LabelledWindows]:
     """One sample per item, tiled as the bundle's ``preprocessing`` records (window,
     standardisation, embedding settings: what ``model(array)`` does), labelled by the
@@ -112,9 +167,12 @@ def item_sets(
     standardizer = Standardizer(tuple(pre["standardize"]["mean"]), tuple(pre["standardize"]["std"]))
     window, max_tiles = pre["window"], pre["embedding"]["max_tiles"]
     label_key = spec.label_key if spec is not None else None
-    multilabel = spec is not None and spec.kind == "multilabel"
+    kind = spec.kind if spec is not None else (kind or "classification")
+    multilabel, regression = kind == "multilabel", kind == "regression"
     targets = [item_target(i, label_key) for items in splits for i in items]
-    if multilabel:
+    if regression:
+        classes = []
+    elif multilabel:
         classes = sorted({c for t in targets if t is not None for c in split_labels(t)})
     else:
         classes = sorted({t for t in targets if t is not None})
@@ -129,6 +187,7 @@ def item_sets(
             max_tiles,
             label_key=label_key,
             multilabel=multilabel,
+            regression=regression,
         )
         for items in splits
     ]

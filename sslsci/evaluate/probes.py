@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegressionCV
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler, normalize
@@ -42,6 +42,8 @@ def linear_probe(
     """
     train_X, train_y, test_X, test_y = _checked_split(train_X, train_y, test_X, test_y)
     folds = cv_folds(train_y)
+    if np.unique(train_y, return_counts=True)[1].min() < 2:
+        return _uncrossvalidated(train_X, train_y, test_X, test_y, seed)
     scaler = StandardScaler().fit(train_X)
     model = LogisticRegressionCV(
         Cs=list(Cs),
@@ -65,6 +67,28 @@ def linear_probe(
         "C": float(np.ravel(model.C_)[0]),
         "cv_folds": folds,
         "cv_accuracy": float(cv_scores.max()),
+        "converged": not any(issubclass(w.category, ConvergenceWarning) for w in caught),
+        "n_train": len(train_y),
+        "n_test": len(test_y),
+    }
+
+
+def _uncrossvalidated(
+    train_X: np.ndarray, train_y: np.ndarray, test_X: np.ndarray, test_y: np.ndarray, seed: int
+) -> dict[str, Any]:
+    """A class with one labelled sample (1% of labels) leaves no folds: fit C = 1 once."""
+    scaler = StandardScaler().fit(train_X)
+    model = LogisticRegression(C=1.0, max_iter=MAX_ITER, random_state=seed)
+    with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model.fit(scaler.transform(train_X), train_y)
+    _reissue_other_warnings(caught)
+    predictions = model.predict(scaler.transform(test_X))
+    return {
+        **classification_metrics(test_y, predictions, np.union1d(train_y, test_y)),
+        "C": 1.0,
+        "cv_folds": 0,
+        "cv_accuracy": None,
         "converged": not any(issubclass(w.category, ConvergenceWarning) for w in caught),
         "n_train": len(train_y),
         "n_test": len(test_y),

@@ -19,6 +19,7 @@ from sslsci.ingest.checks import generic_problems, to_spec_order
 from sslsci.plugins.discovery import get_plugin
 from sslsci.plugins.reader_choice import pick_reader
 from sslsci.store import ArrayStore
+from sslsci.store.remote import is_url
 
 
 @dataclass
@@ -56,6 +57,7 @@ class SourceJob:
     options_hash: str
     store_root: str
     codec: str
+    storage_options: dict[str, Any] | None = None  # for a remote store (fsspec)
 
 
 def options_hash(entry: CatalogEntry) -> str:
@@ -77,8 +79,10 @@ def process_source(job: SourceJob) -> SourceResult:
         sha = source_sha256(info)
     except OSError as exc:
         return SourceResult(info.uri, None, "quarantined", f"cannot read: {exc}")
+    except MemoryError as exc:  # hashing reads by blocks: the whole process is short
+        return SourceResult(info.uri, None, "quarantined", _reason(exc))
     plugin = get_plugin(job.plugin)
-    store = ArrayStore(job.store_root, codec=job.codec)
+    store = _store(job)
     try:
         with local_copy(info) as path:
             reader = pick_reader(plugin, path, job.format)
@@ -96,6 +100,14 @@ def process_source(job: SourceJob) -> SourceResult:
         return SourceResult(info.uri, sha, "quarantined", reason)
     note = f"{len(skipped)} item(s) skipped: " + "; ".join(reasons) if skipped else None
     return SourceResult(info.uri, sha, "ok", reason=note, items=items, skipped=skipped)
+
+
+def _store(job: SourceJob) -> ArrayStore:
+    if is_url(job.store_root):
+        from sslsci.store.remote_arrays import RemoteArrayStore
+
+        return RemoteArrayStore(job.store_root, job.codec, storage_options=job.storage_options)
+    return ArrayStore(job.store_root, codec=job.codec)
 
 
 class InvalidItemError(ValueError):

@@ -14,7 +14,8 @@ def prune_store(workspace: Workspace, *, confirmed: bool = False) -> tuple[int, 
     """Delete stored items no live manifest row refers to; drop the rows of gone files.
 
     That is the data of files gone from their archive, and of earlier versions of
-    changed files. Runs under the ingest lock so it never races a writer. Returns
+    changed files, and what killed writers left unfinished (``drop_unfinished``). Runs
+    under the ingest lock so it never races a writer. Returns
     (items deleted, gone files dropped). Refuses, unless ``confirmed``, when most files
     of an entry are gone (``UnconfirmedPruneError``).
     """
@@ -27,6 +28,7 @@ def prune_store(workspace: Workspace, *, confirmed: bool = False) -> tuple[int, 
             doomed = store.keys() - manifest.live_keys()
             for key in sorted(doomed):
                 store.delete(key)
+            store.drop_unfinished()
             dropped = manifest.drop_gone()
         finally:
             manifest.close()

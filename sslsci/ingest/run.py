@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
@@ -72,8 +73,8 @@ def ingest_entry(
     values = plugin.option_values(entry.options)
     started = time.perf_counter()  # after the plugin import: time the ingest itself
     uri = catalog.resolve_uri(entry)
-    with workdir_lock(workspace.root):
-        manifest = workspace.manifest()
+    # closing: a remote workdir's manifest uploads what was recorded even if this fails
+    with workdir_lock(workspace.root), closing(workspace.manifest()) as manifest:
         store = workspace.store()
         store.clean_tmp()
         known = manifest.sources(entry.name)
@@ -93,6 +94,7 @@ def ingest_entry(
                 opts,
                 str(store.root),
                 store.codec,
+                workspace.storage_options or None,
             )
             for info in todo
         ]
@@ -127,7 +129,6 @@ def ingest_entry(
         left_out = manifest.skipped(entry.name)
         totals = manifest.counts(entry.name)
         stored = stored_summary(manifest.items([entry.name]), plugin.spec)
-        manifest.close()
     for warning in warnings:
         log.warning(warning)
     counts.update(

@@ -97,7 +97,7 @@ class TaskSpec:
     """
 
     name: str
-    kind: str  # "classification" (one class per sample) or "multilabel" ("a;b" targets)
+    kind: str  # "classification", "multilabel" ("a;b" targets) or "regression" (a number)
     label_key: str = "label"
     description: str = ""
     plugin_windows: bool = False

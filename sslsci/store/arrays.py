@@ -162,6 +162,10 @@ class ArrayStore:
         """Remove temporary folders a killed writer left behind."""
         shutil.rmtree(self.root / "tmp", ignore_errors=True)
 
+    def drop_unfinished(self) -> None:
+        """Everything killed writers left (``store prune``): here their temporary folders."""
+        self.clean_tmp()
+
     def _handle(self, key: str) -> zarr.Array:
         handle = self._handles.get(key)
         if handle is None:

@@ -27,8 +27,9 @@ SUPPORTED = {"blosc", "zstd"}
 class ChunkReader:
     """Reads windows of one zarr v3 array folder; ``supported`` says if it can."""
 
-    def __init__(self, folder: Path) -> None:
-        meta = json.loads((Path(folder) / "zarr.json").read_text())
+    def __init__(self, folder: Path, meta: dict[str, Any] | None = None) -> None:
+        if meta is None:
+            meta = json.loads((Path(folder) / "zarr.json").read_text())
         self.folder = Path(folder)
         self.shape = tuple(meta["shape"])
         self.dtype = np.dtype(meta["data_type"]).newbyteorder("<")

@@ -4,6 +4,12 @@ The lock is an ``flock`` on ``ingest.lock``, which the kernel drops when the hol
 A forked worker inherits the descriptor and, with it, the lock: workers call
 ``release_inherited_locks`` first thing, so a kill -9 of the parent frees the workdir
 even while an orphaned worker is still winding down. The file names the holder's pid.
+
+A remote workdir (``s3://...``) has no file to flock: its lock is a local file keyed by
+the URL (``sslsci.store.remote.local_state``), which keeps two ingests on one machine
+apart. Across machines a remote workdir has one writer by rule: run ingest (and prune)
+on one node, as ``sslsci ingest --dask`` does (workers store items, the parent alone
+writes the manifest); every other node only reads.
 """
 
 from __future__ import annotations
@@ -14,14 +20,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sslsci.store.remote import is_url, local_state
+
 _HELD: set[int] = set()  # descriptors of the locks this process holds
 
 
 @contextmanager
-def workdir_lock(root: Path) -> Iterator[None]:
+def workdir_lock(root: Path | str) -> Iterator[None]:
     """One ingest per workdir at a time (temp files of a killed run are then safe to clean)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "ingest.lock", "a+") as handle:
+    folder = local_state(str(root)) if is_url(root) else Path(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "ingest.lock", "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

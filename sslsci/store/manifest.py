@@ -115,6 +115,22 @@ class Manifest:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
 
+    @classmethod
+    def read_only(cls, path: str | Path) -> Manifest:
+        """A manifest file no one writes any more (a snapshot): opened immutable, so
+        SQLite takes no locks and creates no WAL files, and any write is an error."""
+        self = cls.__new__(cls)
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no manifest at {self.path}")
+        self._db = sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None
+        )
+        return self
+
+    def committed(self) -> None:
+        """Called after each transaction commits (a remote workdir's copy uploads here)."""
+
     def close(self) -> None:
         self._db.close()
 
@@ -128,6 +144,7 @@ class Manifest:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+        self.committed()
 
     def sources(self, entry: str) -> dict[str, SourceRow]:
         rows = self._db.execute("SELECT * FROM sources WHERE entry = ?", (entry,)).fetchall()

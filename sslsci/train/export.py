@@ -87,6 +87,8 @@ def export_checkpoint(checkpoint_path: str | Path, out_dir: str | Path | None = 
             "data": pipeline.data.model_dump(),
             "views": pipeline.views,
             "seed": pipeline.seed,
+            # the tasks `sslsci evaluate BUNDLE --suite` runs
+            "evaluate": [task.model_dump(mode="json") for task in pipeline.evaluate],
         },
         data=context["data"],
         heads=heads or None,

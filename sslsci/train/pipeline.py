@@ -6,7 +6,7 @@ Validation errors name the file, the field, the bad value and what is accepted.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -142,9 +142,28 @@ class ProbeConfig(_Strict):
     test_split: str = "test"
 
 
+class FinetuneConfig(_Strict):
+    """The fine-tuning budget of the evaluation suite (``sslsci.evaluate.finetune``)."""
+
+    max_steps: int = Field(default=100, gt=0)
+    lr: float = Field(default=1e-3, gt=0)
+    backbone_lr_scale: float = Field(default=0.1, gt=0, le=1)  # backbone lr = lr * this
+    batch_size: int = Field(default=16, gt=0)
+    eval_every: int = Field(default=10, gt=0)  # steps between validation losses
+    patience: int = Field(default=5, gt=0)  # validations without improvement before stopping
+    weight_decay: float = Field(default=1e-4, ge=0)
+
+
 class EvalConfig(_Strict):
     entry: str
     task: str | None = None  # a plugin task (plugin.tasks); None: the items' catalog labels
+    # The catalog labels' kind; a plugin task names its own (TaskSpec.kind).
+    kind: Literal["classification", "multilabel", "regression"] = "classification"
+    fractions: list[Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=lambda: [0.01, 0.1, 1.0], min_length=1
+    )
+    seeds: int = Field(default=3, gt=0)
+    finetune: FinetuneConfig | None = Field(default_factory=FinetuneConfig)
     train_split: str = "train"
     test_split: str = "test"
     k: int = Field(default=20, gt=0)

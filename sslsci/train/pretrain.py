@@ -72,8 +72,8 @@ def load_training_data(
 ) -> TrainingData:
     """The stored items a pipeline pretrains on, with their standardisation statistics."""
     catalog = load_catalog(pipeline.catalog_path(catalog_path))
-    workspace = Workspace(catalog.resolve_workdir(workdir or pipeline.workdir))
-    manifest = workspace.manifest()
+    workspace = catalog.workspace(workdir or pipeline.workdir)
+    manifest = workspace.snapshot()
     try:
         for name in pipeline.data.entries:
             catalog.entry(name)
@@ -393,7 +393,7 @@ def _online_probe(pipeline: Pipeline, data: TrainingData):
     from sslsci.evaluate import embed_items, linear_probe
 
     cfg = pipeline.online_probe
-    manifest = data.workspace.manifest()
+    manifest = data.workspace.snapshot()
     train = manifest.items([cfg.entry], split=cfg.train_split)
     test = manifest.items([cfg.entry], split=cfg.test_split)
     manifest.close()

@@ -39,7 +39,7 @@ def sbatch_script(
     request: SlurmRequest,
     *,
     catalog: Path | None = None,
-    workdir: Path | None = None,
+    workdir: Path | str | None = None,
     output: Path | None = None,
 ) -> str:
     """The script text; refuses a request the pipeline cannot use."""
@@ -61,7 +61,8 @@ def sbatch_script(
     command = [sys.executable, "-m", "sslsci", "pretrain", str(pipeline.path)]
     for flag, value in (("--catalog", catalog), ("--workdir", workdir), ("--output", output)):
         if value is not None:
-            command += [flag, str(Path(value).resolve())]
+            url = "://" in str(value)  # a workdir on object storage stays a URL
+            command += [flag, str(value) if url else str(Path(value).resolve())]
     lines += [
         "set -euo pipefail",
         f"mkdir -p {shlex.quote(str(run))}",

@@ -34,7 +34,7 @@ CASES = {
         "optimizer: {lr: 0.001, nme: lars}",
         [
             "line 11: field 'optimizer.nme', value 'lars': Extra inputs are not permitted; "
-            "accepted fields: name, lr, weight_decay, momentum, lars_eta, warmup_steps, "
+            "accepted fields: name, lr, weight_decay, momentum, lars_eta, fused, warmup_steps, "
             "final_lr_fraction"
         ],
     ),

@@ -10,7 +10,8 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 
 from websockets.sync.client import connect
 
@@ -60,9 +61,9 @@ CLICK_TAB = """(() => {
 })()"""
 
 
-def rendered_text(url: str, tab: str, expect: str, timeout: float = 90) -> str:
-    """The page's visible text once it contains ``expect`` after clicking ``tab`` (or the
-    last text seen, when the timeout passes first)."""
+@contextmanager
+def open_page(url: str, timeout: float = 90) -> Iterator[Page]:
+    """A headless Chromium showing ``url``, driven over DevTools; killed on exit."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as profile:
         process = subprocess.Popen(
@@ -81,18 +82,27 @@ def rendered_text(url: str, tab: str, expect: str, timeout: float = 90) -> str:
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + timeout
-            page = Page(_page_socket(port, deadline))
+            page = Page(_page_socket(port, time.monotonic() + timeout))
             page.call("Page.navigate", url=url)
-            text = ""
-            while time.monotonic() < deadline:
-                page.evaluate(CLICK_TAB % json.dumps(tab))
-                text = page.evaluate("document.body ? document.body.innerText : ''") or ""
-                if expect in text:
-                    break
-                time.sleep(1)
-            page.ws.close()
-            return text
+            try:
+                yield page
+            finally:
+                page.ws.close()
         finally:
             process.kill()
             process.wait()
+
+
+def rendered_text(url: str, tab: str, expect: str, timeout: float = 90) -> str:
+    """The page's visible text once it contains ``expect`` after clicking ``tab`` (or the
+    last text seen, when the timeout passes first)."""
+    deadline = time.monotonic() + timeout
+    with open_page(url, timeout) as page:
+        text = ""
+        while time.monotonic() < deadline:
+            page.evaluate(CLICK_TAB % json.dumps(tab))
+            text = page.evaluate("document.body ? document.body.innerText : ''") or ""
+            if expect in text:
+                break
+            time.sleep(1)
+        return text

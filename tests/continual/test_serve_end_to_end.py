@@ -62,8 +62,12 @@ def wait_for(check: Callable, timeout: float, project: Path, what: str):
         if value:
             return value
         time.sleep(1)
-    tail = (project / "serve.log").read_text(errors="replace")[-4000:]
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}; serve log:\n{tail}")
+    seen = [(r.get("version"), r["status"], r.get("reason")) for r in rounds(project)]
+    tail = (project / "serve.log").read_text(errors="replace")[-2500:]
+    raise AssertionError(
+        f"timed out after {timeout} s waiting for {what}; rounds (version, status, reason): "
+        f"{seen}; released: {versions(project)}; serve log:\n{tail}"
+    )
 
 
 def versions(project: Path) -> list[str]:
@@ -210,7 +214,7 @@ def test_serve_releases_coalesces_resumes_and_refuses(tmp_path: Path, monkeypatc
             (Path(round_in(project, "refused")["folder"]) / "refused.json").read_text()
         )
         assert refused["version"] == "5" and "below the previous release" in refused["reason"]
-        wait_for(lambda: events(url, "sslsci.release.refused"), 120, project, "refusal event")
+        wait_for(lambda: events(url, "sslsci.release.refused"), 300, project, "refusal event")
         assert [e.payload["version"] for e in events(url, "sslsci.release.published")] == [
             "1",
             "2",

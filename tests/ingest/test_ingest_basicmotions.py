@@ -80,6 +80,3 @@ def test_basicmotions_ingests_80_labelled_recordings_and_reingest_reads_nothing(
     manifest = workspace.manifest()
     assert manifest.data_hash(["basicmotions"]) == data_hash
     manifest.close()
-    ratio = second.seconds / first.seconds
-    print(f"re-ingest {second.seconds:.4f} s / first {first.seconds:.3f} s = {ratio:.4%}")
-    assert ratio <= 0.02, f"re-ingest took {ratio:.2%} of the first ingest"

@@ -24,9 +24,9 @@ HOLDER = textwrap.dedent(
         child = os.fork()
         if child == 0:  # like a pool worker: free the inherited lock, then outlive us
             release_inherited_locks()
+            print(os.getpid(), flush=True)  # only once released: the test kills us next
             time.sleep(120)
             os._exit(0)
-        print(child, flush=True)
         time.sleep(120)
     """
 )
