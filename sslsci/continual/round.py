@@ -177,10 +177,18 @@ def round_pipeline(ctx: Context) -> Pipeline:
     return pipeline
 
 
-def checkpoint_step(path: Path) -> int:
+def resumable_step(run: Path) -> int | None:
+    """The step a round killed mid-training resumes from, or None when it has no
+    checkpoint. A kill can land after Lightning wrote ``stepN.ckpt`` but before
+    ``last.ckpt``: any checkpoint counts, and the newest readable one is chosen."""
     from sslsci.train.pretrain import read_checkpoint_file
+    from sslsci.train.run_folder import resume_checkpoint
 
-    checkpoint = read_checkpoint_file(path, "resume from", "Delete the round folder.", mmap=True)
+    if not any((run / "checkpoints").glob("*.ckpt")):
+        return None
+    _, checkpoint = resume_checkpoint(
+        run, lambda p: read_checkpoint_file(p, "resume from", "Delete the round folder.", mmap=True)
+    )
     return int(checkpoint.get("global_step", 0))
 
 
@@ -195,10 +203,10 @@ def train_round(ctx: Context, plan: RoundPlan) -> Path:
             f"round {plan.round_id}: {len(missing)} planned items left the store (first: "
             f"{missing[0][1]}); delete {plan.folder} so the next trigger plans afresh"
         )
-    last = plan.path / "checkpoints" / "last.ckpt"
-    resume = last.is_file()
+    step = resumable_step(plan.path)
+    resume = step is not None
     if resume:
-        plan.resumed_from_step = checkpoint_step(last)
+        plan.resumed_from_step = step
     plan.save("training")
     warm = WarmStart(
         items=[by_key[key] for key in plan.items],
