@@ -24,6 +24,14 @@ from sslsci.store.remote import filesystem
 from sslsci.store.remote_reader import RemoteChunkReader
 
 MARKER = f"{DATA}/zarr.json"
+# Where fsspec/s3fs/botocore read credentials and endpoints from the environment. A
+# forkserver or spawn DataLoader worker does not see variables the parent set after its
+# server started, so the store carries them to the worker.
+ENV_PREFIXES = ("AWS_", "FSSPEC_")
+
+
+def _connection_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIXES)}
 
 
 class RemoteArrayStore(ArrayStore):
@@ -44,11 +52,13 @@ class RemoteArrayStore(ArrayStore):
         self._pid = os.getpid()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**super().__getstate__(), "_fs": None}
+        return {**super().__getstate__(), "_fs": None, "_env": _connection_env()}
 
     @property
     def fs(self) -> Any:
         if self._fs is None or self._pid != os.getpid():  # a forked child makes its own
+            for name, value in getattr(self, "_env", {}).items():
+                os.environ.setdefault(name, value)  # the parent's, where this process lacks it
             self._fs, self._base = filesystem(self.root, self.storage_options)
             self._pid = os.getpid()
         return self._fs

@@ -3,6 +3,7 @@ S3 server (moto in server mode on 127.0.0.1), checked against the same work on l
 and against the bucket as boto3 (not s3fs) lists it."""
 
 import json
+import os
 import sqlite3
 
 import numpy as np
@@ -194,3 +195,18 @@ def test_an_ingest_that_fails_midway_uploads_the_sources_it_recorded(s3, tmp_pat
         assert db.execute("SELECT COUNT(*) FROM sources WHERE status = 'ok'").fetchone() == (1,)
     again = ingest_entry(catalog, "study", workspace)
     assert again.counts["unchanged"] == 1 and again.counts["new"] == 2
+
+
+def test_a_pickled_remote_store_carries_the_connection_env_to_its_worker(monkeypatch):
+    """A forkserver DataLoader worker lacks variables set after its server started (the
+    CI failure: NoCredentialsError in worker 0); the store brings the parent's along."""
+    import pickle
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "parent-key")
+    blob = pickle.dumps(RemoteArrayStore("s3://bucket/store"))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker-own")
+    worker = pickle.loads(blob)
+    assert worker.fs is not None
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "parent-key"
+    assert os.environ["AWS_SECRET_ACCESS_KEY"] == "worker-own"  # its own is kept
