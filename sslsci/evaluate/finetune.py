@@ -1,9 +1,12 @@
-"""Fine-tuning: the backbone unfrozen at a smaller learning rate than a fresh linear head.
+"""Fine-tuning: the backbone unfrozen at a smaller learning rate than its linear head.
 
 The same loop trains from the SSL weights and from random init (supervised from scratch),
-with the same step budget, so the two differ only in where the backbone starts. Early
-stopping keeps the weights with the best loss on a validation part of the labelled train
-subset; when the subset is too small to hold one out, the whole budget is used.
+with the same step budget, so the two differ only in where the backbone starts. The head
+starts as the linear probe fitted on the starting backbone's frozen embeddings
+(``head_init: probe``, LP-FT; see ``head_init``) or fresh (``random``). Early stopping keeps
+the weights with the best loss on a validation part of the labelled train subset, the
+starting point (step 0) included; when the subset is too small to hold one out, the whole
+budget is used.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from torch.utils.data import Dataset
 
 from sslsci.data import collate_tiles
 from sslsci.evaluate.embed import embed_items, input_placement, mean_per_owner
+from sslsci.evaluate.head_init import probe_head
 from sslsci.nn.interface import accepts_lengths, pooled_embedding
 
 
@@ -33,6 +37,7 @@ class FinetuneSettings:
     eval_every: int = 10
     patience: int = 5
     weight_decay: float = 1e-4
+    head_init: str = "probe"  # "probe": the linear probe on frozen features; "random"
 
 
 class Rows(Dataset):
@@ -80,10 +85,11 @@ def finetune(
     rng = np.random.default_rng(seed)
     model = copy.deepcopy(backbone).train()
     device, dtype = input_placement(model)
-    head = nn.Linear(int(model.num_features), outputs).to(device=device, dtype=dtype)
     train = Rows(dataset, train_index)
     targets = np.stack([np.asarray(train[i][1]) for i in range(len(train))])
     scale = _target_scale(kind, targets)
+    head = starting_head(model, train, kind, outputs, settings.head_init, seed, scale)
+    head = head.to(device=device, dtype=dtype)
     optimizer = torch.optim.AdamW(
         [
             {"params": model.parameters(), "lr": settings.lr * settings.backbone_lr_scale},
@@ -94,8 +100,12 @@ def finetune(
     loss_fn = _loss(kind)
     takes_lengths = accepts_lengths(model)
     validation = Rows(dataset, val_index) if len(val_index) else None
-    best = (np.inf, 0, copy.deepcopy(model.state_dict()), copy.deepcopy(head.state_dict()))
+    start_loss = np.inf
     history: list[dict[str, float]] = []
+    if validation is not None:
+        start_loss = _dataset_loss(model, head, validation, kind, scale, loss_fn)
+        history.append({"step": 0, "val_loss": start_loss})
+    best = (start_loss, 0, copy.deepcopy(model.state_dict()), copy.deepcopy(head.state_dict()))
     stale = 0
     for step in range(1, settings.max_steps + 1):
         batch = rng.choice(len(train), size=min(settings.batch_size, len(train)), replace=False)
@@ -137,11 +147,30 @@ def finetune(
         "best_step": best[1] if validation is not None else step,
         "n_train": len(train),
         "n_val": 0 if validation is None else len(validation),
+        "head_init": settings.head_init,
         "history": history,
         "target_scale": list(scale) if scale else None,
     }
     head.target_scale = scale  # type: ignore[attr-defined]
     return model.eval(), head.eval(), log
+
+
+def starting_head(
+    model: nn.Module,
+    train: Rows,
+    kind: str,
+    outputs: int,
+    head_init: str,
+    seed: int,
+    scale: tuple[float, float] | None,
+) -> nn.Linear:
+    """The linear probe on ``model``'s frozen embeddings of ``train``, or a fresh head."""
+    if head_init == "random":
+        return nn.Linear(int(model.num_features), outputs)
+    if head_init != "probe":
+        raise ValueError(f"finetune head_init={head_init!r}; use 'probe' or 'random'")
+    features, targets = embed_items(model, train)
+    return probe_head(kind, features, targets, outputs, seed, scale)
 
 
 def predict(model: nn.Module, head: nn.Module, dataset: Dataset, kind: str) -> np.ndarray:

@@ -152,6 +152,8 @@ class FinetuneConfig(_Strict):
     eval_every: int = Field(default=10, gt=0)  # steps between validation losses
     patience: int = Field(default=5, gt=0)  # validations without improvement before stopping
     weight_decay: float = Field(default=1e-4, ge=0)
+    # "probe": the head starts as the linear probe on the frozen embeddings (LP-FT)
+    head_init: Literal["probe", "random"] = "probe"
 
 
 class EvalConfig(_Strict):
