@@ -146,7 +146,13 @@ def _notes(results: dict[str, Any]) -> list[str]:
         notes.append(
             f"Fine-tune: at most {settings['max_steps']} steps, head lr {settings['lr']:g}, "
             f"backbone lr × {settings['backbone_lr_scale']:g}, early stopping on a validation "
-            "part of the labelled subset."
+            "part of the labelled subset (step 0 included)"
+            + (
+                "; the head starts as a linear probe on the starting backbone's embeddings "
+                "of the rest of the subset (LP-FT)."
+                if settings.get("head_init", "probe") == "probe"
+                else "; the head starts fresh."
+            )
         )
     if results.get("synthetic"):
         notes.append(

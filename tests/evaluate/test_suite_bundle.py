@@ -81,6 +81,7 @@ def test_report_json_holds_every_number_with_n_and_seeds(suite_bundle) -> None:
     assert gain == pytest.approx(results["gain"]["linear"]["100%"]["accuracy"]["mean"])
     markdown = (bundle / "suite" / "report.md").read_text()
     assert "| linear probe | SSL |" in markdown and "](plots/study-tsne.png)" in markdown
+    assert results["finetune_settings"]["head_init"] == "probe" and "(LP-FT)" in markdown
 
 
 IMAGES = """[...document.images].map(i => [i.alt, i.complete, i.naturalWidth, i.naturalHeight,
